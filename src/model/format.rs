@@ -1,0 +1,374 @@
+//! The design document, format version 1: loading with errors that name the field, and
+//! canonical saving (the same design always gives the same bytes). The format is a public
+//! contract (design-format.md): unknown fields are kept, newer versions are refused.
+
+use serde_json::{Map, Number, Value};
+use thiserror::Error;
+
+use super::design::{is_valid_id, Cluster, Design, Link, Node, NodeId, Waiver, DEFAULT_DOMAIN, DEFAULT_NAME};
+use super::schema::{describe, NodeKind, Product, MEMBERSHIP_SCHEMES};
+
+/// The format version this release reads and writes.
+pub const FORMAT_VERSION: u64 = 1;
+/// The value of the `format` field.
+pub const FORMAT_NAME: &str = "obkm-topology";
+/// The largest design document accepted (bytes).
+pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+/// The most nodes a design may have.
+pub const MAX_NODES: usize = 20_000;
+/// The most links a design may have.
+pub const MAX_LINKS: usize = 100_000;
+
+/// Why a document could not be loaded. Its text names the field: `nodes[3].props.memory_gb:
+/// expected a number, found "eight"`.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{path}: {message}")]
+pub struct LoadError {
+    /// Where in the document (`nodes[3].props.memory_gb`, or `document`).
+    pub path: String,
+    /// What is wrong there.
+    pub message: String,
+}
+
+fn err<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, LoadError> {
+    Err(LoadError { path: path.into(), message: message.into() })
+}
+
+/// Loads a design from the text of a document.
+pub fn load(text: &str) -> Result<Design, LoadError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return err(
+            "document",
+            format!("too large ({} bytes; at most {} MiB)", text.len(), MAX_DOCUMENT_BYTES / (1024 * 1024)),
+        );
+    }
+    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| LoadError { path: "document".into(), message: format!("not JSON: {e}") })?;
+    from_value(value)
+}
+
+/// Loads a design from a parsed JSON value.
+pub fn from_value(value: Value) -> Result<Design, LoadError> {
+    let Value::Object(mut root) = value else {
+        return err("document", format!("expected a design object, found {}", describe(&value)));
+    };
+    match root.shift_remove("format") {
+        Some(Value::String(s)) if s == FORMAT_NAME => {}
+        Some(v) => return err("format", format!("expected \"{FORMAT_NAME}\", found {}", describe(&v))),
+        None => return err("format", format!("missing: this is not an {FORMAT_NAME} design")),
+    }
+    match root.shift_remove("version") {
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(FORMAT_VERSION) => {}
+            Some(v) if v > FORMAT_VERSION => {
+                return err(
+                    "version",
+                    format!("format version {v} was written by a newer release; this release reads version {FORMAT_VERSION}"),
+                )
+            }
+            _ => return err("version", format!("expected {FORMAT_VERSION}, found {n}")),
+        },
+        Some(v) => return err("version", format!("expected a whole number, found {}", describe(&v))),
+        None => return err("version", "missing"),
+    }
+    let name = take_string(&mut root, "name", "name")?.unwrap_or_else(|| DEFAULT_NAME.to_string());
+    let product = match take_string(&mut root, "product", "product")? {
+        None => Product::ObKm15,
+        Some(s) => match Product::parse(&s) {
+            Some(p) => p,
+            None => {
+                let all: Vec<&str> = Product::ALL.iter().map(|p| p.as_str()).collect();
+                return err("product", format!("expected one of {}, found {:?}", all.join(", "), s));
+            }
+        },
+    };
+    let cluster = match root.shift_remove("cluster") {
+        None => Cluster::default(),
+        Some(Value::Object(mut c)) => {
+            let domain = take_string(&mut c, "domain", "cluster.domain")?.unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
+            let scheme = take_string(&mut c, "membership_scheme", "cluster.membership_scheme")?
+                .unwrap_or_else(|| "wka".to_string());
+            if !MEMBERSHIP_SCHEMES.contains(&scheme.as_str()) {
+                return err(
+                    "cluster.membership_scheme",
+                    format!("expected one of {}, found {:?}", MEMBERSHIP_SCHEMES.join(", "), scheme),
+                );
+            }
+            Cluster { domain, membership_scheme: scheme, extra: c }
+        }
+        Some(v) => return err("cluster", format!("expected an object, found {}", describe(&v))),
+    };
+
+    let nodes = load_nodes(take_array(&mut root, "nodes")?)?;
+    let links = load_links(take_array(&mut root, "links")?, &nodes)?;
+    let waivers = load_waivers(take_array(&mut root, "waivers")?)?;
+    Ok(Design { name, product, cluster, nodes, links, waivers, extra: root })
+}
+
+fn take_string(obj: &mut Map<String, Value>, key: &str, path: &str) -> Result<Option<String>, LoadError> {
+    match obj.shift_remove(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(v) => err(path, format!("expected a string, found {}", describe(&v))),
+    }
+}
+
+fn take_number(obj: &mut Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, LoadError> {
+    match obj.shift_remove(key) {
+        None => Ok(None),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(f) if f.is_finite() => Ok(Some(f)),
+            _ => err(path, format!("expected a finite number, found {n}")),
+        },
+        Some(v) => err(path, format!("expected a number, found {}", describe(&v))),
+    }
+}
+
+fn take_array(obj: &mut Map<String, Value>, key: &str) -> Result<Vec<Value>, LoadError> {
+    match obj.shift_remove(key) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(a)) => Ok(a),
+        Some(v) => err(key, format!("expected an array, found {}", describe(&v))),
+    }
+}
+
+fn load_nodes(items: Vec<Value>) -> Result<Vec<Node>, LoadError> {
+    if items.len() > MAX_NODES {
+        return err("nodes", format!("too many nodes ({}; at most {MAX_NODES})", items.len()));
+    }
+    let mut nodes: Vec<Node> = Vec::with_capacity(items.len());
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let at = format!("nodes[{i}]");
+        let Value::Object(mut obj) = item else {
+            return err(at, format!("expected a node object, found {}", describe(&item)));
+        };
+        let id = match obj.shift_remove("id") {
+            Some(Value::String(s)) if is_valid_id(&s) => s,
+            Some(Value::String(s)) => {
+                return err(format!("{at}.id"), format!("{s:?} is not a node id (lower-case letters, digits and -, at most 63, starting with a letter or digit)"))
+            }
+            Some(v) => return err(format!("{at}.id"), format!("expected a string, found {}", describe(&v))),
+            None => return err(format!("{at}.id"), "missing"),
+        };
+        if let Some(first) = seen.get(&id) {
+            return err(format!("{at}.id"), format!("duplicate id {id:?} (also nodes[{first}])"));
+        }
+        seen.insert(id.clone(), i);
+        let kind = match obj.shift_remove("kind") {
+            Some(Value::String(s)) => match NodeKind::parse(&s) {
+                Some(k) => k,
+                None => {
+                    let all: Vec<&str> = NodeKind::ALL.iter().map(|k| k.as_str()).collect();
+                    return err(format!("{at}.kind"), format!("expected one of {}, found {s:?}", all.join(", ")));
+                }
+            },
+            Some(v) => return err(format!("{at}.kind"), format!("expected a string, found {}", describe(&v))),
+            None => return err(format!("{at}.kind"), "missing"),
+        };
+        let label = take_string(&mut obj, "label", &format!("{at}.label"))?.unwrap_or_else(|| id.clone());
+        let x = take_number(&mut obj, "x", &format!("{at}.x"))?.unwrap_or(0.0);
+        let y = take_number(&mut obj, "y", &format!("{at}.y"))?.unwrap_or(0.0);
+        let zone = take_string(&mut obj, "zone", &format!("{at}.zone"))?.unwrap_or_default();
+        let props = match obj.shift_remove("props") {
+            None => Map::new(),
+            Some(Value::Object(p)) => p,
+            Some(v) => return err(format!("{at}.props"), format!("expected an object, found {}", describe(&v))),
+        };
+        for (key, value) in &props {
+            if let Some(spec) = kind.prop(key) {
+                if let Err(bad) = spec.check_type(value) {
+                    return err(format!("{at}.props.{key}{}", bad.at), bad.message);
+                }
+            }
+        }
+        let id = NodeId::parse(&id).ok_or_else(|| LoadError { path: format!("{at}.id"), message: "invalid id".into() })?;
+        nodes.push(Node { id, kind, label, x, y, zone, props, extra: obj });
+    }
+    Ok(nodes)
+}
+
+fn load_links(items: Vec<Value>, nodes: &[Node]) -> Result<Vec<Link>, LoadError> {
+    if items.len() > MAX_LINKS {
+        return err("links", format!("too many links ({}; at most {MAX_LINKS})", items.len()));
+    }
+    let ids: std::collections::HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+    let mut links = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let at = format!("links[{i}]");
+        let Value::Object(mut obj) = item else {
+            return err(at, format!("expected a link object, found {}", describe(&item)));
+        };
+        let mut end = |key: &str| -> Result<NodeId, LoadError> {
+            match obj.shift_remove(key) {
+                Some(Value::String(s)) if ids.contains(s.as_str()) => {
+                    NodeId::parse(&s).ok_or_else(|| LoadError { path: format!("{at}.{key}"), message: "invalid id".into() })
+                }
+                Some(Value::String(s)) => err(format!("{at}.{key}"), format!("no node with id {s:?}")),
+                Some(v) => err(format!("{at}.{key}"), format!("expected a node id, found {}", describe(&v))),
+                None => err(format!("{at}.{key}"), "missing"),
+            }
+        };
+        let from = end("from")?;
+        let to = end("to")?;
+        links.push(Link { from, to, extra: obj });
+    }
+    Ok(links)
+}
+
+/// True when `s` is a real calendar date written `YYYY-MM-DD`.
+pub fn is_valid_date(s: &str) -> bool {
+    parse_date(s).is_some()
+}
+
+/// Parses `YYYY-MM-DD` into (year, month, day) when it is a real calendar date.
+pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (d >= 1 && d <= days).then_some((y, m, d))
+}
+
+fn load_waivers(items: Vec<Value>) -> Result<Vec<Waiver>, LoadError> {
+    let mut waivers = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let at = format!("waivers[{i}]");
+        let Value::Object(mut obj) = item else {
+            return err(at, format!("expected a waiver object, found {}", describe(&item)));
+        };
+        let rule = take_string(&mut obj, "rule", &format!("{at}.rule"))?
+            .ok_or_else(|| LoadError { path: format!("{at}.rule"), message: "missing".into() })?;
+        let node = take_string(&mut obj, "node", &format!("{at}.node"))?;
+        let reason = take_string(&mut obj, "reason", &format!("{at}.reason"))?;
+        let expires = take_string(&mut obj, "expires", &format!("{at}.expires"))?;
+        if let Some(date) = &expires {
+            if !is_valid_date(date) {
+                return err(format!("{at}.expires"), format!("expected a date YYYY-MM-DD, found {date:?}"));
+            }
+        }
+        waivers.push(Waiver { rule, node, reason, expires, extra: obj });
+    }
+    Ok(waivers)
+}
+
+/// A number written without a fraction when it is whole.
+pub fn canonical_number(f: f64) -> Value {
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        Value::Number(Number::from(f as i64))
+    } else {
+        Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+    }
+}
+
+fn canonical_prop(v: &Value) -> Value {
+    match v {
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(_), _, _) | (_, Some(_), _) => v.clone(),
+            (_, _, Some(f)) => canonical_number(f),
+            _ => v.clone(),
+        },
+        other => other.clone(),
+    }
+}
+
+fn extend(obj: &mut Map<String, Value>, extra: &Map<String, Value>) {
+    for (k, v) in extra {
+        if !obj.contains_key(k) {
+            obj.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+/// The design as the canonical JSON value (field order of design-format.md).
+pub fn to_value(design: &Design) -> Value {
+    let mut root = Map::new();
+    root.insert("format".into(), FORMAT_NAME.into());
+    root.insert("version".into(), FORMAT_VERSION.into());
+    root.insert("name".into(), design.name.clone().into());
+    root.insert("product".into(), design.product.as_str().into());
+    let mut cluster = Map::new();
+    cluster.insert("domain".into(), design.cluster.domain.clone().into());
+    cluster.insert("membership_scheme".into(), design.cluster.membership_scheme.clone().into());
+    extend(&mut cluster, &design.cluster.extra);
+    root.insert("cluster".into(), Value::Object(cluster));
+    root.insert("nodes".into(), Value::Array(design.nodes.iter().map(node_value).collect()));
+    let links = design
+        .links
+        .iter()
+        .map(|l| {
+            let mut o = Map::new();
+            o.insert("from".into(), l.from.as_str().into());
+            o.insert("to".into(), l.to.as_str().into());
+            extend(&mut o, &l.extra);
+            Value::Object(o)
+        })
+        .collect();
+    root.insert("links".into(), Value::Array(links));
+    let waivers = design
+        .waivers
+        .iter()
+        .map(|w| {
+            let mut o = Map::new();
+            o.insert("rule".into(), w.rule.clone().into());
+            if let Some(n) = &w.node {
+                o.insert("node".into(), n.clone().into());
+            }
+            if let Some(r) = &w.reason {
+                o.insert("reason".into(), r.clone().into());
+            }
+            if let Some(e) = &w.expires {
+                o.insert("expires".into(), e.clone().into());
+            }
+            extend(&mut o, &w.extra);
+            Value::Object(o)
+        })
+        .collect();
+    root.insert("waivers".into(), Value::Array(waivers));
+    extend(&mut root, &design.extra);
+    Value::Object(root)
+}
+
+fn node_value(n: &Node) -> Value {
+    let mut o = Map::new();
+    o.insert("id".into(), n.id.as_str().into());
+    o.insert("kind".into(), n.kind.as_str().into());
+    o.insert("label".into(), n.label.clone().into());
+    o.insert("x".into(), canonical_number(n.x));
+    o.insert("y".into(), canonical_number(n.y));
+    o.insert("zone".into(), n.zone.clone().into());
+    let mut props = Map::new();
+    for spec in n.kind.props() {
+        if let Some(v) = n.props.get(spec.name) {
+            props.insert(spec.name.into(), canonical_prop(v));
+        }
+    }
+    extend(&mut props, &n.props);
+    o.insert("props".into(), Value::Object(props));
+    extend(&mut o, &n.extra);
+    Value::Object(o)
+}
+
+/// The canonical text of a design: two-space indentation and a final newline.
+pub fn save(design: &Design) -> String {
+    let mut text = serde_json::to_string_pretty(&to_value(design)).unwrap_or_default();
+    text.push('\n');
+    text
+}

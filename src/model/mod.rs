@@ -1,0 +1,13 @@
+//! The design: its types, the node-kind schema, the v1 file format, the commands that edit
+//! it (each with its inverse) and the templates. Pure Rust: no UI, no browser.
+
+pub mod command;
+pub mod design;
+pub mod format;
+pub mod schema;
+pub mod templates;
+
+pub use command::{apply, link_allowed, link_refusal, Command, CommandError, History};
+pub use design::{Cluster, Design, Link, Node, NodeId, PropValue, Waiver};
+pub use format::{load, save, LoadError};
+pub use schema::{NodeKind, Product, PropSpec, PropType};
