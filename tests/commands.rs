@@ -65,7 +65,9 @@ fn value_for(ty: obkm_topology::model::PropType, v: u8) -> Value {
         T::Integer => json!(v),
         T::Bool => json!(v % 2 == 0),
         T::Enum(all) => json!(all[usize::from(v) % all.len()]),
-        T::Set(all) => Value::Array(all.iter().enumerate().filter(|(i, _)| (v >> (i % 8)) & 1 == 1).map(|(_, s)| json!(s)).collect()),
+        T::Set(all) => Value::Array(
+            all.iter().enumerate().filter(|(i, _)| (v >> (i % 8)) & 1 == 1).map(|(_, s)| json!(s)).collect(),
+        ),
     }
 }
 
@@ -93,14 +95,22 @@ fn resolve(d: &Design, op: &Op) -> Option<Command> {
         }
         Op::Label(n, s) => Command::SetLabel { id: node(*n)?, label: s.clone() },
         Op::Zone(n, s) => Command::SetZone { id: node(*n)?, zone: s.clone() },
-        Op::Link(a, b) => Command::AddLink { link: Link::new(node(*a)?, node(*b)?), index: usize::from(*a) % (d.links.len() + 1) },
+        Op::Link(a, b) => {
+            Command::AddLink { link: Link::new(node(*a)?, node(*b)?), index: usize::from(*a) % (d.links.len() + 1) }
+        }
         Op::Unlink(i) => Command::RemoveLink { index: usize::from(*i) % d.links.len().max(1) },
         Op::Name(s) => Command::SetName(s.clone()),
         Op::Product(p) => Command::SetProduct(obkm_topology::model::Product::ALL[usize::from(*p) % 4]),
         Op::Domain(s) => Command::SetDomain(s.clone()),
         Op::Scheme(s) => Command::SetScheme(["wka", "multicast", "aws", "kubernetes"][usize::from(*s) % 4].into()),
         Op::Waive(rule) => Command::AddWaiver {
-            waiver: Waiver { rule: rule.clone(), node: None, reason: Some("r".into()), expires: None, extra: Map::new() },
+            waiver: Waiver {
+                rule: rule.clone(),
+                node: None,
+                reason: Some("r".into()),
+                expires: None,
+                extra: Map::new(),
+            },
             index: 0,
         },
         Op::Unwaive(i) => Command::RemoveWaiver { index: usize::from(*i) % d.waivers.len().max(1) },
@@ -175,7 +185,12 @@ fn typing_in_one_field_is_one_undo_step() {
     let mut h = History::default();
     let id = d.nodes[2].id.clone();
     for v in [8, 81, 8] {
-        h.execute(&mut d, Command::SetProp { id: id.clone(), key: "memory_gb".into(), value: Some(json!(v)) }, Some("km-1/memory_gb".into())).unwrap();
+        h.execute(
+            &mut d,
+            Command::SetProp { id: id.clone(), key: "memory_gb".into(), value: Some(json!(v)) },
+            Some("km-1/memory_gb".into()),
+        )
+        .unwrap();
     }
     h.seal();
     h.execute(&mut d, Command::SetLabel { id: id.clone(), label: "x".into() }, None).unwrap();
@@ -196,7 +211,10 @@ fn bad_commands_are_refused_and_change_nothing() {
         Command::MoveNode { id: km.clone(), x: f64::NAN, y: 0.0 },
         Command::RemoveLink { index: 999 },
         Command::SetScheme("gossip".into()),
-        Command::Batch(vec![Command::SetLabel { id: km.clone(), label: "changed".into() }, Command::RemoveLink { index: 999 }]),
+        Command::Batch(vec![
+            Command::SetLabel { id: km.clone(), label: "changed".into() },
+            Command::RemoveLink { index: 999 },
+        ]),
         Command::AddNode { node: d.nodes[0].clone(), index: 0 },
     ];
     for cmd in bad {

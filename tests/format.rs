@@ -43,7 +43,9 @@ fn templates_load_and_round_trip() {
         assert_eq!(load(&save(&design)).unwrap(), design);
     }
     let broken = templates::text("broken").unwrap();
-    let fixture = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken-single-node.json")).unwrap();
+    let fixture =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken-single-node.json"))
+            .unwrap();
     assert_eq!(broken, fixture);
 }
 
@@ -104,9 +106,11 @@ fn unknown_fields_are_kept_in_place() {
 
 #[test]
 fn defaults_apply_when_props_are_missing() {
-    let d = load(r#"{"format":"obkm-topology","version":1,"product":"ob-km-1.3","nodes":[
+    let d = load(
+        r#"{"format":"obkm-topology","version":1,"product":"ob-km-1.3","nodes":[
         {"id":"km-1","kind":"key-manager"},{"id":"db-1","kind":"database","props":{"engine":"oracle"}},
-        {"id":"ldap-1","kind":"directory","props":{"tls":true}}]}"#)
+        {"id":"ldap-1","kind":"directory","props":{"tls":true}}]}"#,
+    )
     .unwrap();
     let p = d.product;
     let km = &d.nodes[0];
@@ -139,27 +143,62 @@ fn load_errors_name_the_field() {
         (r#"{"version":1}"#.into(), "format: missing"),
         (r#"{"format":"drawio","version":1}"#.into(), r#"format: expected "obkm-topology", found "drawio""#),
         (r#"{"format":"obkm-topology"}"#.into(), "version: missing"),
-        (r#"{"format":"obkm-topology","version":2}"#.into(), "version: format version 2 was written by a newer release"),
+        (
+            r#"{"format":"obkm-topology","version":2}"#.into(),
+            "version: format version 2 was written by a newer release",
+        ),
         (r#"{"format":"obkm-topology","version":"1"}"#.into(), "version: expected a whole number"),
         (r#"{"format":"obkm-topology","version":1,"product":"ob-km-9"}"#.into(), "product: expected one of"),
         (r#"{"format":"obkm-topology","version":1,"name":7}"#.into(), "name: expected a string, found 7"),
-        (r#"{"format":"obkm-topology","version":1,"cluster":{"membership_scheme":"gossip"}}"#.into(), "cluster.membership_scheme: expected one of wka"),
+        (
+            r#"{"format":"obkm-topology","version":1,"cluster":{"membership_scheme":"gossip"}}"#.into(),
+            "cluster.membership_scheme: expected one of wka",
+        ),
         (r#"{"format":"obkm-topology","version":1,"nodes":{}}"#.into(), "nodes: expected an array, found an object"),
-        (doc(r#"{"id":"km-1","kind":"key-manager"},{"id":"db-1","kind":"database"},{"id":"x-1","kind":"client"},{"id":"km-2","kind":"key-manager","props":{"memory_gb":"eight"}}"#, ""),
-            r#"nodes[3].props.memory_gb: expected a number, found "eight""#),
-        (doc(r#"{"id":"km-1","kind":"key-manager"},{"id":"km-1","kind":"key-manager"}"#, ""), r#"nodes[1].id: duplicate id "km-1" (also nodes[0])"#),
+        (
+            doc(
+                r#"{"id":"km-1","kind":"key-manager"},{"id":"db-1","kind":"database"},{"id":"x-1","kind":"client"},{"id":"km-2","kind":"key-manager","props":{"memory_gb":"eight"}}"#,
+                "",
+            ),
+            r#"nodes[3].props.memory_gb: expected a number, found "eight""#,
+        ),
+        (
+            doc(r#"{"id":"km-1","kind":"key-manager"},{"id":"km-1","kind":"key-manager"}"#, ""),
+            r#"nodes[1].id: duplicate id "km-1" (also nodes[0])"#,
+        ),
         (doc(r#"{"id":"KM 1","kind":"key-manager"}"#, ""), r#"nodes[0].id: "KM 1" is not a node id"#),
         (doc(r#"{"id":"km-1","kind":"toaster"}"#, ""), r#"nodes[0].kind: expected one of key-manager"#),
         (doc(r#"{"id":"km-1"}"#, ""), "nodes[0].kind: missing"),
         (doc(r#"{"id":"km-1","kind":"key-manager","x":"10"}"#, ""), r#"nodes[0].x: expected a number, found "10""#),
-        (doc(r#"{"id":"lb-1","kind":"load-balancer","props":{"sticky_sessions":"yes"}}"#, ""), "nodes[0].props.sticky_sessions: expected true or false"),
-        (doc(r#"{"id":"lb-1","kind":"load-balancer","props":{"product":"f5"}}"#, ""), "nodes[0].props.product: expected one of nginx"),
-        (doc(r#"{"id":"lb-1","kind":"load-balancer","props":{"instances":1.5}}"#, ""), "nodes[0].props.instances: expected a whole number, found 1.5"),
-        (doc(r#"{"id":"db-1","kind":"database","props":{"databases":["apim","cache"]}}"#, ""), r#"nodes[0].props.databases[1]: expected one of apim"#),
-        (doc(r#"{"id":"km-1","kind":"key-manager","props":[]}"#, ""), "nodes[0].props: expected an object, found an array"),
-        (doc(r#"{"id":"km-1","kind":"key-manager"}"#, r#"{"from":"km-1","to":"km-9"}"#), r#"links[0].to: no node with id "km-9""#),
+        (
+            doc(r#"{"id":"lb-1","kind":"load-balancer","props":{"sticky_sessions":"yes"}}"#, ""),
+            "nodes[0].props.sticky_sessions: expected true or false",
+        ),
+        (
+            doc(r#"{"id":"lb-1","kind":"load-balancer","props":{"product":"f5"}}"#, ""),
+            "nodes[0].props.product: expected one of nginx",
+        ),
+        (
+            doc(r#"{"id":"lb-1","kind":"load-balancer","props":{"instances":1.5}}"#, ""),
+            "nodes[0].props.instances: expected a whole number, found 1.5",
+        ),
+        (
+            doc(r#"{"id":"db-1","kind":"database","props":{"databases":["apim","cache"]}}"#, ""),
+            r#"nodes[0].props.databases[1]: expected one of apim"#,
+        ),
+        (
+            doc(r#"{"id":"km-1","kind":"key-manager","props":[]}"#, ""),
+            "nodes[0].props: expected an object, found an array",
+        ),
+        (
+            doc(r#"{"id":"km-1","kind":"key-manager"}"#, r#"{"from":"km-1","to":"km-9"}"#),
+            r#"links[0].to: no node with id "km-9""#,
+        ),
         (doc(r#"{"id":"km-1","kind":"key-manager"}"#, r#"{"from":"km-1"}"#), "links[0].to: missing"),
-        (r#"{"format":"obkm-topology","version":1,"waivers":[{"rule":"DB-005","expires":"2027-02-30"}]}"#.into(), r#"waivers[0].expires: expected a date YYYY-MM-DD, found "2027-02-30""#),
+        (
+            r#"{"format":"obkm-topology","version":1,"waivers":[{"rule":"DB-005","expires":"2027-02-30"}]}"#.into(),
+            r#"waivers[0].expires: expected a date YYYY-MM-DD, found "2027-02-30""#,
+        ),
         (r#"{"format":"obkm-topology","version":1,"waivers":[{"reason":"x"}]}"#.into(), "waivers[0].rule: missing"),
     ];
     for (text, expected) in cases {
@@ -171,7 +210,8 @@ fn load_errors_name_the_field() {
 #[test]
 fn hostile_and_huge_inputs_are_refused_without_panic() {
     // Deep nesting: serde_json's recursion limit answers, no stack overflow.
-    let deep = format!(r#"{{"format":"obkm-topology","version":1,"x":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    let deep =
+        format!(r#"{{"format":"obkm-topology","version":1,"x":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
     assert!(load_err(&deep).starts_with("document: not JSON"));
     // Too large.
     let big = format!(r#"{{"format":"obkm-topology","version":1,"pad":"{}"}}"#, "a".repeat(17 * 1024 * 1024));

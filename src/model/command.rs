@@ -174,7 +174,10 @@ pub fn apply(d: &mut Design, cmd: Command) -> Result<Command, CommandError> {
         }
         Command::SetProp { id, key, value } => {
             let n = node_mut(d, &id)?;
-            let spec = n.kind.prop(&key).ok_or_else(|| CommandError::UnknownProp { kind: n.kind.as_str(), key: key.clone() })?;
+            let spec = n
+                .kind
+                .prop(&key)
+                .ok_or_else(|| CommandError::UnknownProp { kind: n.kind.as_str(), key: key.clone() })?;
             if let Some(v) = &value {
                 spec.check_type(v)
                     .map_err(|e| CommandError::BadValue { key: format!("{key}{}", e.at), message: e.message })?;

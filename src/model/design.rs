@@ -292,3 +292,22 @@ impl Node {
         }
     }
 }
+
+/// The design name as a file-name slug: lower case, runs of other characters than `a-z0-9`
+/// turned into one `-`, trimmed of `-` (`design` when empty).
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_matches('-');
+    if trimmed.is_empty() {
+        "design".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}

@@ -63,7 +63,9 @@ pub fn from_value(value: Value) -> Result<Design, LoadError> {
             Some(v) if v > FORMAT_VERSION => {
                 return err(
                     "version",
-                    format!("format version {v} was written by a newer release; this release reads version {FORMAT_VERSION}"),
+                    format!(
+                    "format version {v} was written by a newer release; this release reads version {FORMAT_VERSION}"
+                ),
                 )
             }
             _ => return err("version", format!("expected {FORMAT_VERSION}, found {n}")),
@@ -182,7 +184,8 @@ fn load_nodes(items: Vec<Value>) -> Result<Vec<Node>, LoadError> {
                 }
             }
         }
-        let id = NodeId::parse(&id).ok_or_else(|| LoadError { path: format!("{at}.id"), message: "invalid id".into() })?;
+        let id =
+            NodeId::parse(&id).ok_or_else(|| LoadError { path: format!("{at}.id"), message: "invalid id".into() })?;
         nodes.push(Node { id, kind, label, x, y, zone, props, extra: obj });
     }
     Ok(nodes)
@@ -201,9 +204,8 @@ fn load_links(items: Vec<Value>, nodes: &[Node]) -> Result<Vec<Link>, LoadError>
         };
         let mut end = |key: &str| -> Result<NodeId, LoadError> {
             match obj.shift_remove(key) {
-                Some(Value::String(s)) if ids.contains(s.as_str()) => {
-                    NodeId::parse(&s).ok_or_else(|| LoadError { path: format!("{at}.{key}"), message: "invalid id".into() })
-                }
+                Some(Value::String(s)) if ids.contains(s.as_str()) => NodeId::parse(&s)
+                    .ok_or_else(|| LoadError { path: format!("{at}.{key}"), message: "invalid id".into() }),
                 Some(Value::String(s)) => err(format!("{at}.{key}"), format!("no node with id {s:?}")),
                 Some(v) => err(format!("{at}.{key}"), format!("expected a node id, found {}", describe(&v))),
                 None => err(format!("{at}.{key}"), "missing"),

@@ -1,8 +1,10 @@
 //! The design: its types, the node-kind schema, the v1 file format, the commands that edit
 //! it (each with its inverse) and the templates. Pure Rust: no UI, no browser.
 
+pub mod address;
 pub mod command;
 pub mod design;
+pub mod fields;
 pub mod format;
 pub mod schema;
 pub mod templates;

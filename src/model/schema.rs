@@ -225,7 +225,13 @@ const KEY_MANAGER: &[PropSpec] = &[
     p("heap_gb", T::Number, D::Num(2.0), "GB", "JVM heap, -Xms/-Xmx (HA: 2 GB)"),
     p("disk_gb", T::Number, D::Num(10.0), "GB", "disk (HA: 10 GB minimum)"),
     p("jdk", T::Text, D::Str("1.8.0_202"), "", "JDK version: 1.8.0_202, 8u202, 11.0.9 …"),
-    p("jdk_vendor", T::Enum(&["oracle", "openjdk", "adoptopenjdk", "corretto", "other"]), D::Str("oracle"), "", "JDK vendor"),
+    p(
+        "jdk_vendor",
+        T::Enum(&["oracle", "openjdk", "adoptopenjdk", "corretto", "other"]),
+        D::Str("oracle"),
+        "",
+        "JDK vendor",
+    ),
     p("os", T::Text, D::Str("ubuntu-18.04"), "", "operating system id: ubuntu-18.04, centos-7, windows-2016 …"),
     p("product_version", T::Text, D::Derived("product"), "", "product release, such as 1.5.0"),
     p("update_level", T::Integer, D::Num(0.0), "", "WSO2 update level"),
@@ -238,7 +244,13 @@ const KEY_MANAGER: &[PropSpec] = &[
 const LOAD_BALANCER: &[PropSpec] = &[
     p("hostname", T::Host, D::Str(""), "", "public host name of the Key Manager (HostName on every node)"),
     p("ip", T::Ip, D::Str(""), "", "address of the load balancer"),
-    p("product", T::Enum(&["nginx", "nginx-plus", "haproxy", "k8s-ingress", "other"]), D::Str("nginx"), "", "load balancer product"),
+    p(
+        "product",
+        T::Enum(&["nginx", "nginx-plus", "haproxy", "k8s-ingress", "other"]),
+        D::Str("nginx"),
+        "",
+        "load balancer product",
+    ),
     p("sticky_sessions", T::Bool, D::Bool(true), "", "session affinity (HA: required)"),
     p("instances", T::Integer, D::Num(1.0), "", "redundant instances behind one address"),
     p("tls_port", T::Integer, D::Num(443.0), "port", "front-end HTTPS port"),
@@ -252,12 +264,24 @@ const DATABASE: &[PropSpec] = &[
     p("host", T::HostOrIp, D::Str(""), "", "host name or IP of the service endpoint"),
     p("port", T::Integer, D::Derived("engine"), "port", "service port (engine default)"),
     p("instances", T::Integer, D::Num(1.0), "", "instances in the group"),
-    p("ha_mode", T::Enum(&["none", "primary-replica", "multi-primary", "cluster"]), D::Str("none"), "", "high-availability mode"),
+    p(
+        "ha_mode",
+        T::Enum(&["none", "primary-replica", "multi-primary", "cluster"]),
+        D::Str("none"),
+        "",
+        "high-availability mode",
+    ),
     p("databases", T::Set(LOGICAL_DATABASES), D::List(LOGICAL_DATABASES), "", "logical databases hosted here"),
 ];
 
 const DIRECTORY: &[PropSpec] = &[
-    p("product", T::Enum(&["openldap", "active-directory", "apacheds", "other"]), D::Str("openldap"), "", "directory product"),
+    p(
+        "product",
+        T::Enum(&["openldap", "active-directory", "apacheds", "other"]),
+        D::Str("openldap"),
+        "",
+        "directory product",
+    ),
     p("version", T::Text, D::Str("2.4"), "", "product version"),
     p("protocol", T::Enum(&["ldap-v3", "ldap-v2", "other"]), D::Str("ldap-v3"), "", "protocol"),
     p("host", T::HostOrIp, D::Str(""), "", "host name or IP"),
@@ -283,10 +307,8 @@ const CLIENT: &[PropSpec] = &[
     p("description", T::Text, D::Str(""), "", "who they are"),
 ];
 
-const NEIGHBOUR: &[PropSpec] = &[
-    p("hostname", T::Host, D::Str(""), "", "host name"),
-    p("ip", T::Ip, D::Str(""), "", "IP address"),
-];
+const NEIGHBOUR: &[PropSpec] =
+    &[p("hostname", T::Host, D::Str(""), "", "host name"), p("ip", T::Ip, D::Str(""), "", "IP address")];
 
 /// The JSON type name of a value, for load error messages.
 pub fn json_type_name(v: &Value) -> &'static str {
@@ -304,7 +326,8 @@ impl PropSpec {
     /// Checks that a value has this property's type (the form of addresses is not checked
     /// here: that is the checker's TOPO-003). Returns the reason when it does not.
     pub fn check_type(&self, v: &Value) -> Result<(), TypeError> {
-        self.check_type_inner(v).map_err(|message| TypeError { at: String::new(), message })
+        self.check_type_inner(v)
+            .map_err(|message| TypeError { at: String::new(), message })
             .and_then(|()| self.check_items(v))
     }
 

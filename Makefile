@@ -1,0 +1,55 @@
+# obkm-topology: the two commands of the README, and their parts.
+#   make serve   installs what is missing, builds, serves http://127.0.0.1:8080
+#   make test    installs what is missing, runs every test (native, clippy, release build, browser)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# wasm-opt comes from npm's binaryen (node_modules/.bin), never from Debian.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Build products are shared between clones on one machine (a warm CI run reuses them);
+# cargo's fingerprints keep that correct. Override with CARGO_TARGET_DIR=... if you like.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/obkm-topology/target
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: help tools fetch build serve test test-native lint test-browser bench fmt clean
+
+help:
+	@echo "make serve    build and serve the app at http://127.0.0.1:8080"
+	@echo "make test     run every test (installs what is missing)"
+	@echo "make bench    measure the budgets of product.md"
+
+tools:
+	@bash scripts/install-tools.sh
+
+fetch:
+	@cargo fetch --quiet
+
+build: tools fetch
+	trunk build --release
+
+serve: tools fetch
+	trunk serve --release --address 127.0.0.1 --port 8080
+
+test-native:
+	cargo fmt --check
+	cargo test --all-targets
+
+lint:
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --bin obkm-topology-web -- -D warnings
+
+test-browser:
+	node --test --test-concurrency=1 tests/browser/
+
+test: tools fetch
+	$(MAKE) --no-print-directory test-native
+	$(MAKE) --no-print-directory lint
+	trunk build --release
+	$(MAKE) --no-print-directory test-browser
+
+fmt:
+	cargo fmt
+
+clean:
+	rm -rf dist tests/browser/artifacts

@@ -1,0 +1,87 @@
+//! Address forms: RFC 1123 host names, IP literals and CIDR blocks. Used by the inspector to
+//! refuse malformed values at the field, and by the checker (TOPO-003) for loaded files.
+
+use std::net::IpAddr;
+
+/// True when `s` is an IPv4 or IPv6 literal (no zone id, no brackets, no leading zeros).
+pub fn is_ip(s: &str) -> bool {
+    s.parse::<IpAddr>().is_ok()
+}
+
+/// True when `s` is an RFC 1123 host name: dot-separated labels of letters, digits and `-`
+/// (1–63 characters, not starting or ending with `-`), at most 253 characters, an optional
+/// trailing dot, and a last label that is not all digits (so `10.0.0.300` is not a name).
+pub fn is_hostname(s: &str) -> bool {
+    let name = s.strip_suffix('.').unwrap_or(s);
+    if name.is_empty() || name.len() > 253 {
+        return false;
+    }
+    let labels: Vec<&str> = name.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+    };
+    labels.iter().all(label_ok) && labels.last().is_some_and(|l| !l.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// True when `s` is a host name or an IP literal.
+pub fn is_host_or_ip(s: &str) -> bool {
+    is_ip(s) || is_hostname(s)
+}
+
+/// True when `s` is `address/prefix` with a prefix length that fits the address family.
+pub fn is_cidr(s: &str) -> bool {
+    let Some((addr, len)) = s.split_once('/') else { return false };
+    if len.is_empty() || len.len() > 3 || !len.bytes().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let Ok(len) = len.parse::<u8>() else { return false };
+    match addr.parse::<IpAddr>() {
+        Ok(IpAddr::V4(_)) => len <= 32,
+        Ok(IpAddr::V6(_)) => len <= 128,
+        Err(_) => false,
+    }
+}
+
+/// True when `s` is a valid cluster domain (`^[A-Za-z0-9._-]+$`, ASCII).
+pub fn is_cluster_domain(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        for ok in ["km1.bank.internal", "a", "a-b.c", "km.example.com.", "x1"] {
+            assert!(is_hostname(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "km_1.internal",
+            "-a.b",
+            "a-.b",
+            "a..b",
+            "10.0.0.300",
+            "1.2.3.4",
+            "a b",
+            "</clustering>",
+            &"a".repeat(64),
+        ] {
+            assert!(!is_hostname(bad), "{bad}");
+        }
+        for ok in ["10.0.0.1", "::1", "0:0::1", "fe80::1", "255.255.255.255"] {
+            assert!(is_ip(ok), "{ok}");
+        }
+        for bad in ["10.0.0.300", "10.0.0", "fe80::1%eth0", "[::1]", "010.0.0.1", " 10.0.0.1"] {
+            assert!(!is_ip(bad), "{bad}");
+        }
+        assert!(is_cidr("0.0.0.0/0") && is_cidr("10.0.0.0/8") && is_cidr("2001:db8::/32"));
+        assert!(!is_cidr("10.0.0.0/33") && !is_cidr("10.0.0.0") && !is_cidr("10.0.0.0/") && !is_cidr("x/8"));
+        assert!(is_cluster_domain("wso2.ob.km.domain") && !is_cluster_domain("a b") && !is_cluster_domain(""));
+    }
+}

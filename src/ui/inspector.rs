@@ -1,0 +1,343 @@
+//! The inspector: the selected node's properties (or the design's own fields) as a form with
+//! defaults and units shown. Typed text is parsed by the model's field rules; an invalid value
+//! is marked at the field and never stored. Typing in one field is one undo step.
+
+use leptos::prelude::*;
+
+use super::state::Editor;
+use crate::model::address::is_cluster_domain;
+use crate::model::fields;
+use crate::model::schema::{PropDefault, MEMBERSHIP_SCHEMES};
+use crate::model::{Command, Design, NodeId, Product, PropSpec, PropType};
+
+/// What a field edits.
+#[derive(Clone, Debug, PartialEq)]
+enum Target {
+    Prop(NodeId, &'static PropSpec),
+    Label(NodeId),
+    Zone(NodeId),
+    Name,
+    Domain,
+    Product,
+    Scheme,
+}
+
+impl Target {
+    fn name(&self) -> &'static str {
+        match self {
+            Target::Prop(_, spec) => spec.name,
+            Target::Label(_) => "label",
+            Target::Zone(_) => "zone",
+            Target::Name => "name",
+            Target::Domain => "domain",
+            Target::Product => "product",
+            Target::Scheme => "membership_scheme",
+        }
+    }
+
+    /// The current value as the field shows it.
+    fn read(&self, d: &Design) -> String {
+        let node = |id: &NodeId| d.node(id);
+        match self {
+            Target::Prop(id, spec) => fields::display(node(id).and_then(|n| n.props.get(spec.name))),
+            Target::Label(id) => node(id).map(|n| n.label.clone()).unwrap_or_default(),
+            Target::Zone(id) => node(id).map(|n| n.zone.clone()).unwrap_or_default(),
+            Target::Name => d.name.clone(),
+            Target::Domain => d.cluster.domain.clone(),
+            Target::Product => d.product.as_str().to_string(),
+            Target::Scheme => d.cluster.membership_scheme.clone(),
+        }
+    }
+
+    /// The text as the model would store it, when valid (for comparing with the model).
+    fn normalize(&self, text: &str) -> Option<String> {
+        match self {
+            Target::Prop(_, spec) => fields::parse(spec, text).ok().map(|v| fields::display(v.as_ref())),
+            _ => Some(text.to_string()),
+        }
+    }
+
+    /// The command that stores typed text, or why the text is refused.
+    fn command(&self, text: &str) -> Result<Command, String> {
+        Ok(match self {
+            Target::Prop(id, spec) => {
+                Command::SetProp { id: id.clone(), key: spec.name.to_string(), value: fields::parse(spec, text)? }
+            }
+            Target::Label(id) => Command::SetLabel { id: id.clone(), label: text.to_string() },
+            Target::Zone(id) => Command::SetZone { id: id.clone(), zone: text.trim().to_string() },
+            Target::Name => Command::SetName(text.to_string()),
+            Target::Domain => {
+                if !is_cluster_domain(text) {
+                    return Err("use letters, digits, dots, - and _ only (such as wso2.ob.km.domain)".into());
+                }
+                Command::SetDomain(text.to_string())
+            }
+            Target::Product => Command::SetProduct(Product::parse(text).ok_or("unknown product")?),
+            Target::Scheme => {
+                if !MEMBERSHIP_SCHEMES.contains(&text) {
+                    return Err("unknown membership scheme".into());
+                }
+                Command::SetScheme(text.to_string())
+            }
+        })
+    }
+
+    fn merge_key(&self) -> String {
+        match self {
+            Target::Prop(id, _) | Target::Label(id) | Target::Zone(id) => format!("{id}/{}", self.name()),
+            _ => format!("design/{}", self.name()),
+        }
+    }
+}
+
+/// A free-text field: stores each valid keystroke (merged into one undo step), marks invalid text.
+#[component]
+fn TextField(
+    editor: Editor,
+    target: Target,
+    label: String,
+    unit: &'static str,
+    placeholder: String,
+    help: &'static str,
+) -> impl IntoView {
+    let read = {
+        let t = target.clone();
+        move || editor.design.with_value(|d| t.read(d))
+    };
+    let text = RwSignal::new(read());
+    let error = RwSignal::new(None::<String>);
+    {
+        let t = target.clone();
+        let read = read.clone();
+        Effect::new(move |_| {
+            editor.rev.track();
+            let model = read();
+            if t.normalize(&text.get_untracked()).as_deref() != Some(model.as_str()) {
+                text.set(model);
+                error.set(None);
+            }
+        });
+    }
+    let on_input = {
+        let t = target.clone();
+        move |ev: web_sys::Event| {
+            let value = event_target_value(&ev);
+            text.set(value.clone());
+            match t.command(&value) {
+                Ok(cmd) => {
+                    error.set(None);
+                    if t.normalize(&value).as_deref() != Some(read().as_str()) {
+                        if let Err(e) = editor.execute_merged(cmd, Some(t.merge_key())) {
+                            error.set(Some(e));
+                        }
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    };
+    let name = target.name();
+    let field_id = format!("field-{name}");
+    let err_id = format!("{field_id}-error");
+    view! {
+        <div class="field" class:invalid=move || error.with(|e| e.is_some())>
+            <label for=field_id.clone()>
+                <span class="field-name">{label}</span>
+                {(!unit.is_empty()).then(|| view! { <span class="unit">{unit}</span> })}
+            </label>
+            <input
+                id=field_id
+                type="text"
+                name=name
+                autocomplete="off"
+                spellcheck="false"
+                placeholder=placeholder
+                title=help
+                prop:value=move || text.get()
+                aria-invalid=move || if error.with(|e| e.is_some()) { "true" } else { "false" }
+                aria-describedby=err_id.clone()
+                on:input=on_input
+                on:blur=move |_| editor.seal()
+            />
+            <p class="field-error" id=err_id>{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// A choice among fixed values; for properties the first option keeps the default.
+#[component]
+fn SelectField(editor: Editor, target: Target, label: String, options: Vec<(String, String)>) -> impl IntoView {
+    let value = {
+        let t = target.clone();
+        move || {
+            editor.rev.track();
+            editor.design.with_value(|d| t.read(d))
+        }
+    };
+    let on_change = {
+        let t = target.clone();
+        move |ev: web_sys::Event| match t.command(&event_target_value(&ev)) {
+            Ok(cmd) => editor.execute(cmd),
+            Err(e) => editor.alert(e),
+        }
+    };
+    let name = target.name();
+    let field_id = format!("field-{name}");
+    view! {
+        <div class="field">
+            <label for=field_id.clone()><span class="field-name">{label}</span></label>
+            <select id=field_id name=name prop:value=value on:change=on_change>
+                {options
+                    .into_iter()
+                    .map(|(v, text)| view! { <option value=v>{text}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A set of values drawn from a fixed list, as checkboxes.
+#[component]
+fn SetField(editor: Editor, id: NodeId, spec: &'static PropSpec, all: &'static [&'static str]) -> impl IntoView {
+    let current = {
+        let id = id.clone();
+        move || {
+            editor.rev.track();
+            editor.design.with_value(|d| d.node(&id).map(|n| n.list(spec.name, d.product)).unwrap_or_default())
+        }
+    };
+    let boxes = all
+        .iter()
+        .map(|item| {
+            let item: &'static str = item;
+            let current2 = current.clone();
+            let current = current.clone();
+            let checked = move || current().iter().any(|s| s == item);
+            let id = id.clone();
+            let on_change = move |ev: web_sys::Event| {
+                let on = event_target_checked(&ev);
+                let mut list = current2();
+                list.retain(|s| s != item);
+                if on {
+                    list.push(item.to_string());
+                }
+                // Keep the schema's order so the file reads the same whichever box was clicked.
+                let ordered: Vec<serde_json::Value> =
+                    all.iter().filter(|a| list.iter().any(|s| s == *a)).map(|a| serde_json::Value::from(*a)).collect();
+                editor.execute(Command::SetProp { id: id.clone(), key: spec.name.into(), value: Some(ordered.into()) });
+            };
+            view! {
+                <label class="check">
+                    <input type="checkbox" name=spec.name value=item prop:checked=checked on:change=on_change />
+                    {item}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="field set">
+            <legend><span class="field-name">{spec.name}</span></legend>
+            {boxes}
+            <p class="hint">"default: " {fields::default_text(spec)}</p>
+        </fieldset>
+    }
+}
+
+fn prop_field(editor: Editor, id: &NodeId, spec: &'static PropSpec) -> AnyView {
+    let target = Target::Prop(id.clone(), spec);
+    match spec.ty {
+        PropType::Enum(all) => {
+            let default = fields::default_text(spec);
+            let mut options = vec![(String::new(), format!("default ({default})"))];
+            options.extend(all.iter().map(|v| (v.to_string(), v.to_string())));
+            view! { <SelectField editor=editor target=target label=spec.name.to_string() options=options /> }.into_any()
+        }
+        PropType::Bool => {
+            let default = matches!(spec.default, PropDefault::Bool(true));
+            let options = vec![
+                (String::new(), format!("default ({default})")),
+                ("true".to_string(), "true".to_string()),
+                ("false".to_string(), "false".to_string()),
+            ];
+            view! { <SelectField editor=editor target=target label=spec.name.to_string() options=options /> }.into_any()
+        }
+        PropType::Set(all) => view! { <SetField editor=editor id=id.clone() spec=spec all=all /> }.into_any(),
+        _ => view! {
+            <TextField
+                editor=editor
+                target=target
+                label=spec.name.to_string()
+                unit=spec.unit
+                placeholder=format!("default: {}", fields::default_text(spec))
+                help=spec.help
+            />
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn NodeForm(editor: Editor, id: NodeId) -> impl IntoView {
+    let Some(kind) = editor.design.with_value(|d| d.node(&id).map(|n| n.kind)) else {
+        return ().into_any();
+    };
+    let props = kind.props().iter().map(|spec| prop_field(editor, &id, spec)).collect_view();
+    let id_del = id.clone();
+    view! {
+        <h2>{kind.title()} <code class="node-id">{id.to_string()}</code></h2>
+        <TextField editor=editor target=Target::Label(id.clone()) label="label".into() unit="" placeholder=id.to_string() help="shown on the canvas" />
+        <TextField editor=editor target=Target::Zone(id.clone()) label="zone".into() unit="" placeholder="such as dmz, app, data".into() help="network zone" />
+        <h3>"Properties"</h3>
+        {props}
+        <button class="danger" data-action="delete" on:click=move |_| editor.execute(Command::RemoveNode { id: id_del.clone() })>
+            "Delete node"
+        </button>
+    }
+    .into_any()
+}
+
+#[component]
+fn DesignForm(editor: Editor) -> impl IntoView {
+    let products: Vec<(String, String)> = Product::ALL
+        .iter()
+        .map(|p| {
+            let text = match p {
+                Product::ObIam20 => format!("{} (IS 5.10, deployment.toml)", p.as_str()),
+                _ => format!("{} (IS 5.7, XML configuration)", p.as_str()),
+            };
+            (p.as_str().to_string(), text)
+        })
+        .collect();
+    let schemes: Vec<(String, String)> = MEMBERSHIP_SCHEMES.iter().map(|s| (s.to_string(), s.to_string())).collect();
+    let counts = move || {
+        editor.rev.track();
+        editor.design.with_value(|d| format!("{} nodes, {} links", d.nodes.len(), d.links.len()))
+    };
+    let selected = move || {
+        let n = editor.selected.with(|s| s.len());
+        (n > 1).then(|| view! { <p class="hint">{n} " nodes selected: move them together, or Delete"</p> })
+    };
+    view! {
+        <h2>"Design"</h2>
+        {selected}
+        <TextField editor=editor target=Target::Name label="name".into() unit="" placeholder="Untitled design".into() help="the design's name" />
+        <SelectField editor=editor target=Target::Product label="product".into() options=products />
+        <TextField editor=editor target=Target::Domain label="cluster domain".into() unit="" placeholder="wso2.ob.km.domain".into() help="Hazelcast clustering domain" />
+        <SelectField editor=editor target=Target::Scheme label="membership scheme".into() options=schemes />
+        <p class="hint">{counts}</p>
+    }
+}
+
+/// The inspector panel.
+#[component]
+pub fn Inspector(editor: Editor) -> impl IntoView {
+    let target = Memo::new(move |_| editor.selected.with(|s| if s.len() == 1 { s.first().cloned() } else { None }));
+    view! {
+        <aside data-testid="inspector" class="inspector" aria-label="Inspector">
+            {move || match target.get() {
+                Some(id) => view! { <NodeForm editor=editor id=id /> }.into_any(),
+                None => view! { <DesignForm editor=editor /> }.into_any(),
+            }}
+        </aside>
+    }
+}

@@ -1,0 +1,276 @@
+//! The browser app (Leptos, client-side rendering): the toolbar, the palette, the canvas and
+//! the inspector. It turns pointer and keyboard events into model commands and draws the
+//! model; browser glue lives in `browser`.
+
+mod browser;
+mod canvas;
+mod inspector;
+mod state;
+
+use leptos::ev;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::model::design::slug;
+use crate::model::{load, save, templates, Command, Design, NodeKind};
+use canvas::{add_node_in_view, fit_view, Canvas, Interaction, Pointer};
+use inspector::Inspector;
+use state::Editor;
+
+/// Starts the app: replaces the static shell of index.html with the live one.
+pub fn start() {
+    if let Some(shell) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("shell")) {
+        shell.remove();
+    }
+    mount_to_body(App);
+}
+
+fn template(name: &str) -> Design {
+    match templates::design(name) {
+        Some(Ok(d)) => d,
+        _ => Design::default(),
+    }
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let (design, startup_error) = match browser::restore() {
+        Ok(Some(d)) => (d, None),
+        Ok(None) => (template("ha"), None),
+        Err(e) => (template("ha"), Some(e)),
+    };
+    let editor = Editor::new(design);
+    let pointer = Pointer::new();
+    if let Some(e) = startup_error {
+        editor.alert(e);
+    }
+    browser::install_api(editor);
+    browser::autosave(&editor);
+    let dark = RwSignal::new(browser::get_item(browser::THEME_KEY).as_deref() == Some("dark"));
+    Effect::new(move |_| browser::apply_theme(dark.get()));
+
+    // Pointer moves and releases are followed on the window, so a drag may leave the canvas.
+    let moves = window_event_listener(ev::pointermove, move |e| canvas::on_pointer_move(&editor, &pointer, &e));
+    let ups = window_event_listener(ev::pointerup, move |e| canvas::on_pointer_up(&editor, &pointer, &e));
+    let keys = window_event_listener(ev::keydown, move |e| on_key(&editor, &e));
+    on_cleanup(move || {
+        moves.remove();
+        ups.remove();
+        keys.remove();
+    });
+    // Fit the first design into the canvas once it has a size.
+    request_animation_frame(move || fit_view(&editor, &pointer));
+
+    let title = move || {
+        editor.rev.track();
+        editor.design.with_value(|d| d.name.clone())
+    };
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <h1 class="brand">"obkm-topology"</h1>
+                <span class="design-name" data-testid="design-name">{title}</span>
+                <Toolbar editor=editor pointer=pointer dark=dark />
+            </header>
+            <Messages editor=editor />
+            <main class="workspace">
+                <Palette editor=editor pointer=pointer />
+                <Canvas editor=editor pointer=pointer />
+                <Inspector editor=editor />
+            </main>
+            <PaletteGhost pointer=pointer />
+        </div>
+    }
+}
+
+/// Keyboard shortcuts on the window (ignored while typing in a form field).
+fn on_key(editor: &Editor, e: &web_sys::KeyboardEvent) {
+    let typing = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().to_lowercase().as_str(), "input" | "select" | "textarea"));
+    let key = e.key();
+    let cmd = e.ctrl_key() || e.meta_key();
+    if cmd && !typing && (key == "z" || key == "Z") {
+        e.prevent_default();
+        if e.shift_key() {
+            editor.redo();
+        } else {
+            editor.undo();
+        }
+        return;
+    }
+    if cmd && !typing && (key == "y" || key == "Y") {
+        e.prevent_default();
+        editor.redo();
+        return;
+    }
+    if typing {
+        return;
+    }
+    match key.as_str() {
+        "Delete" | "Backspace" => {
+            e.prevent_default();
+            delete_selection(editor);
+        }
+        "Escape" => {
+            editor.select(Vec::new());
+            editor.selected_link.set(None);
+        }
+        "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" => {
+            let ids = editor.selected.get_untracked();
+            if ids.is_empty() {
+                return;
+            }
+            e.prevent_default();
+            let step = if e.shift_key() { 1.0 } else { state::GRID };
+            let (dx, dy) = match key.as_str() {
+                "ArrowLeft" => (-step, 0.0),
+                "ArrowRight" => (step, 0.0),
+                "ArrowUp" => (0.0, -step),
+                _ => (0.0, step),
+            };
+            let moves = editor.design.with_value(|d| {
+                ids.iter()
+                    .filter_map(|id| d.node(id))
+                    .map(|n| Command::MoveNode { id: n.id.clone(), x: n.x + dx, y: n.y + dy })
+                    .collect()
+            });
+            editor.execute(Command::Batch(moves));
+        }
+        _ => {}
+    }
+}
+
+/// Deletes the selected nodes (with their links) or the selected link, as one step.
+fn delete_selection(editor: &Editor) {
+    let ids = editor.selected.get_untracked();
+    if !ids.is_empty() {
+        editor.execute(Command::Batch(ids.into_iter().map(|id| Command::RemoveNode { id }).collect()));
+    } else if let Some(index) = editor.selected_link.get_untracked() {
+        editor.selected_link.set(None);
+        editor.execute(Command::RemoveLink { index });
+    }
+}
+
+#[component]
+fn Toolbar(editor: Editor, pointer: Pointer, dark: RwSignal<bool>) -> impl IntoView {
+    let file_input: NodeRef<leptos::html::Input> = NodeRef::new();
+    let open_chosen = move |_| {
+        let Some(input) = file_input.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            let Some((name, text)) = browser::read_chosen_file(&input).await else { return };
+            input.set_value("");
+            match text.map_err(|e| e.to_string()).and_then(|t| load(&t).map_err(|e| e.to_string())) {
+                Ok(design) => {
+                    editor.replace(design);
+                    fit_view(&editor, &pointer);
+                    editor.notice(format!("Opened {name}. Undo brings back the previous design."));
+                }
+                Err(e) => editor.alert(format!("Cannot open {name}: {e}. The current design is unchanged.")),
+            }
+        });
+    };
+    let save_file = move |_| {
+        let (name, text) = editor.design.with_value(|d| (slug(&d.name), save(d)));
+        if let Err(e) = browser::download(&format!("{name}.json"), "application/json", &text) {
+            editor.alert(e);
+        }
+    };
+    let use_template = move |name: &'static str| {
+        editor.replace(template(name));
+        fit_view(&editor, &pointer);
+    };
+    let new_design = move |_| {
+        editor.replace(Design::default());
+        editor.view.set(state::Viewport::default());
+    };
+    let toggle_theme = move |_| {
+        dark.update(|d| *d = !*d);
+        browser::set_item(browser::THEME_KEY, if dark.get_untracked() { "dark" } else { "light" });
+    };
+    view! {
+        <nav class="toolbar" role="toolbar" aria-label="Design actions">
+            <button data-action="new" on:click=new_design title="Start an empty design">"New"</button>
+            <button data-action="template-ha" on:click=move |_| use_template("ha") title="The documented two-node HA pattern">"HA template"</button>
+            <button data-action="template-two-zones" on:click=move |_| use_template("ha-two-zones") title="Four Key Manager nodes in two zones">"Two zones"</button>
+            <button data-action="template-broken" on:click=move |_| use_template("broken") title="A deliberately broken single-node design">"Broken example"</button>
+            <span class="sep"></span>
+            <button data-action="open" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } } title="Open a design file (JSON)">"Open…"</button>
+            <input node_ref=file_input type="file" accept=".json,application/json" class="hidden" data-testid="file-input" on:change=open_chosen />
+            <button data-action="save" on:click=save_file title="Save the design as a JSON file">"Save"</button>
+            <span class="sep"></span>
+            <button data-action="undo" on:click=move |_| editor.undo() prop:disabled=move || !editor.can_undo.get() title="Undo (Ctrl+Z)">"Undo"</button>
+            <button data-action="redo" on:click=move |_| editor.redo() prop:disabled=move || !editor.can_redo.get() title="Redo (Ctrl+Shift+Z, Ctrl+Y)">"Redo"</button>
+            <button data-action="delete-selection" on:click=move |_| delete_selection(&editor) title="Delete the selection (Delete)">"Delete"</button>
+            <span class="sep"></span>
+            <label class="toggle"><input type="checkbox" data-action="snap" prop:checked=move || editor.snap.get() on:change=move |ev| editor.snap.set(event_target_checked(&ev)) />"Snap"</label>
+            <button data-action="theme" on:click=toggle_theme title="Light or dark theme">{move || if dark.get() { "Light" } else { "Dark" }}</button>
+        </nav>
+    }
+}
+
+#[component]
+fn Palette(editor: Editor, pointer: Pointer) -> impl IntoView {
+    let items = NodeKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let down = move |ev: web_sys::PointerEvent| {
+                if ev.button() != 0 {
+                    return;
+                }
+                pointer.interaction.set_value(Interaction::Palette {
+                    kind,
+                    start: (f64::from(ev.client_x()), f64::from(ev.client_y())),
+                    moved: false,
+                });
+            };
+            view! {
+                <button
+                    class=format!("palette-item kind-{}", kind.as_str())
+                    data-kind=kind.as_str()
+                    aria-label=format!("Add a {}", kind.title().to_lowercase())
+                    title="Drag onto the canvas, or click to add in view"
+                    on:pointerdown=down
+                    on:click=move |_| add_node_in_view(&editor, &pointer, kind)
+                >
+                    <span class="palette-icon">{canvas::glyph(kind)}</span>
+                    <span>{kind.title()}</span>
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="palette" data-testid="palette" aria-label="Node palette">
+            <h2>"Add"</h2>
+            {items}
+            <p class="hint">"Drag a node's round handle to another node to connect them."</p>
+        </nav>
+    }
+}
+
+#[component]
+fn PaletteGhost(pointer: Pointer) -> impl IntoView {
+    move || {
+        pointer.palette_ghost.get().map(|(kind, (x, y))| {
+            view! {
+                <div class="palette-ghost" style=format!("left:{}px;top:{}px", x - 60.0, y - 20.0)>{kind.title()}</div>
+            }
+        })
+    }
+}
+
+#[component]
+fn Messages(editor: Editor) -> impl IntoView {
+    move || {
+        editor.message.get().map(|m| {
+            let role = if m.error { "alert" } else { "status" };
+            view! {
+                <div class=if m.error { "message error" } else { "message notice" } role=role>
+                    <span>{m.text}</span>
+                    <button class="dismiss" aria-label="Dismiss" on:click=move |_| editor.message.set(None)>"×"</button>
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,295 @@
+//! The editor's state: the design and its history (the source of truth, not reactive), and
+//! the fine-grained signals the views read (one set per node, the lists of node and link
+//! keys, the selection, the viewport). Every change goes through [`Editor::execute`], which
+//! applies a model command, then syncs the signals that changed and autosaves.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+
+use crate::model::{Command, Design, History, NodeId, NodeKind};
+
+/// Half the width of a node box on the canvas (world units).
+pub const NODE_HALF_W: f64 = 85.0;
+/// Half the height of a node box on the canvas (world units).
+pub const NODE_HALF_H: f64 = 30.0;
+/// The grid that positions snap to.
+pub const GRID: f64 = 10.0;
+
+/// The signals of one node: moving it touches only its own.
+#[derive(Clone, Copy)]
+pub struct NodeSignals {
+    /// Centre in world coordinates (changes while dragging, before the command lands).
+    pub pos: RwSignal<(f64, f64)>,
+    /// Label.
+    pub label: RwSignal<String>,
+    /// Kind (fixed for a node's life).
+    pub kind: NodeKind,
+    /// Selected.
+    pub selected: RwSignal<bool>,
+}
+
+/// A link as the canvas draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkItem {
+    /// Index in the design's links (keys the view, so duplicates stay distinct).
+    pub index: usize,
+    /// Start node.
+    pub from: NodeId,
+    /// End node.
+    pub to: NodeId,
+}
+
+/// Pan and zoom: screen = world × scale + (tx, ty).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Viewport {
+    /// Screen x of world 0.
+    pub tx: f64,
+    /// Screen y of world 0.
+    pub ty: f64,
+    /// Screen pixels per world unit.
+    pub scale: f64,
+}
+
+impl Default for Viewport {
+    fn default() -> Self {
+        Viewport { tx: 0.0, ty: 0.0, scale: 1.0 }
+    }
+}
+
+impl Viewport {
+    /// Converts a point in the canvas element's pixel space to world coordinates.
+    pub fn world_from_screen(&self, (sx, sy): (f64, f64)) -> (f64, f64) {
+        ((sx - self.tx) / self.scale, (sy - self.ty) / self.scale)
+    }
+
+    /// Zooms by `factor` keeping the screen point `at` fixed.
+    pub fn zoomed(&self, factor: f64, at: (f64, f64)) -> Viewport {
+        let scale = (self.scale * factor).clamp(0.1, 4.0);
+        let (wx, wy) = self.world_from_screen(at);
+        Viewport { tx: at.0 - wx * scale, ty: at.1 - wy * scale, scale }
+    }
+}
+
+/// A message shown to the user: errors as `role="alert"`, notices as `role="status"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// True for an error.
+    pub error: bool,
+    /// The text.
+    pub text: String,
+}
+
+/// The whole editor state, as copyable handles.
+#[derive(Clone, Copy)]
+pub struct Editor {
+    /// The design (source of truth).
+    pub design: StoredValue<Design>,
+    history: StoredValue<History>,
+    /// Bumped after every change that landed in the design.
+    pub rev: RwSignal<u64>,
+    /// Node ids and kinds in design order (for the keyed list).
+    pub node_ids: RwSignal<Vec<(NodeId, NodeKind)>>,
+    nodes: StoredValue<HashMap<NodeId, NodeSignals>>,
+    /// Links in design order.
+    pub links: RwSignal<Vec<LinkItem>>,
+    /// Selected nodes.
+    pub selected: RwSignal<Vec<NodeId>>,
+    /// Selected link index.
+    pub selected_link: RwSignal<Option<usize>>,
+    /// Pan and zoom.
+    pub view: RwSignal<Viewport>,
+    /// The message shown to the user.
+    pub message: RwSignal<Option<Message>>,
+    /// Whether undo and redo have something to do.
+    pub can_undo: RwSignal<bool>,
+    /// Whether redo has something to do.
+    pub can_redo: RwSignal<bool>,
+    /// Snap positions to the grid.
+    pub snap: RwSignal<bool>,
+}
+
+impl Editor {
+    /// A new editor on a design.
+    pub fn new(design: Design) -> Editor {
+        let e = Editor {
+            design: StoredValue::new(design),
+            history: StoredValue::new(History::default()),
+            rev: RwSignal::new(0),
+            node_ids: RwSignal::new(Vec::new()),
+            nodes: StoredValue::new(HashMap::new()),
+            links: RwSignal::new(Vec::new()),
+            selected: RwSignal::new(Vec::new()),
+            selected_link: RwSignal::new(None),
+            view: RwSignal::new(Viewport::default()),
+            message: RwSignal::new(None),
+            can_undo: RwSignal::new(false),
+            can_redo: RwSignal::new(false),
+            snap: RwSignal::new(true),
+        };
+        e.sync();
+        e
+    }
+
+    /// The signals of a node.
+    pub fn node(&self, id: &NodeId) -> Option<NodeSignals> {
+        self.nodes.with_value(|m| m.get(id).copied())
+    }
+
+    /// Applies a command as one undo step (merged with the previous one when `merge` is the
+    /// same key). Returns the error text when the model refuses it.
+    pub fn execute_merged(&self, cmd: Command, merge: Option<String>) -> Result<(), String> {
+        let mut result = Ok(());
+        self.design.update_value(|d| {
+            self.history.update_value(|h| result = h.execute(d, cmd, merge).map_err(|e| e.to_string()));
+        });
+        if result.is_ok() {
+            self.changed();
+        }
+        result
+    }
+
+    /// Applies a command as one undo step; a refusal is shown to the user.
+    pub fn execute(&self, cmd: Command) {
+        if let Err(e) = self.execute_merged(cmd, None) {
+            self.alert(e);
+        }
+    }
+
+    /// Ends the merging of consecutive edits of one field.
+    pub fn seal(&self) {
+        self.history.update_value(|h| h.seal());
+    }
+
+    /// Undoes the last step.
+    pub fn undo(&self) {
+        let mut done = false;
+        self.design.update_value(|d| self.history.update_value(|h| done = h.undo(d)));
+        if done {
+            self.changed();
+        }
+    }
+
+    /// Redoes the last undone step.
+    pub fn redo(&self) {
+        let mut done = false;
+        self.design.update_value(|d| self.history.update_value(|h| done = h.redo(d)));
+        if done {
+            self.changed();
+        }
+    }
+
+    fn changed(&self) {
+        self.sync();
+        self.rev.update(|r| *r += 1);
+        super::browser::autosave(self);
+    }
+
+    /// Shows an error.
+    pub fn alert(&self, text: impl Into<String>) {
+        self.message.set(Some(Message { error: true, text: text.into() }));
+    }
+
+    /// Shows a notice.
+    pub fn notice(&self, text: impl Into<String>) {
+        self.message.set(Some(Message { error: false, text: text.into() }));
+    }
+
+    /// Brings the signals in line with the design, touching only what changed.
+    fn sync(&self) {
+        let (ids, links) = self.design.with_value(|d| {
+            self.nodes.update_value(|map| {
+                for n in &d.nodes {
+                    match map.get(&n.id) {
+                        Some(s) => {
+                            if s.pos.get_untracked() != (n.x, n.y) {
+                                s.pos.set((n.x, n.y));
+                            }
+                            if s.label.with_untracked(|l| l != &n.label) {
+                                s.label.set(n.label.clone());
+                            }
+                        }
+                        None => {
+                            map.insert(
+                                n.id.clone(),
+                                NodeSignals {
+                                    pos: RwSignal::new((n.x, n.y)),
+                                    label: RwSignal::new(n.label.clone()),
+                                    kind: n.kind,
+                                    selected: RwSignal::new(false),
+                                },
+                            );
+                        }
+                    }
+                }
+                // A node whose kind changed (a replaced design reusing an id) gets new signals.
+                map.retain(|id, s| d.node(id).is_some_and(|n| n.kind == s.kind));
+            });
+            let ids: Vec<(NodeId, NodeKind)> = d.nodes.iter().map(|n| (n.id.clone(), n.kind)).collect();
+            let links: Vec<LinkItem> = d
+                .links
+                .iter()
+                .enumerate()
+                .map(|(index, l)| LinkItem { index, from: l.from.clone(), to: l.to.clone() })
+                .collect();
+            (ids, links)
+        });
+        if self.node_ids.with_untracked(|old| old != &ids) {
+            self.node_ids.set(ids);
+        }
+        if self.links.with_untracked(|old| old != &links) {
+            self.links.set(links);
+        }
+        let kept: Vec<NodeId> =
+            self.selected.get_untracked().into_iter().filter(|id| self.node(id).is_some()).collect();
+        self.select(kept);
+        if self.selected_link.get_untracked().is_some_and(|i| i >= self.links.with_untracked(|l| l.len())) {
+            self.selected_link.set(None);
+        }
+        self.history.with_value(|h| {
+            self.can_undo.set(h.can_undo());
+            self.can_redo.set(h.can_redo());
+        });
+    }
+
+    /// Sets the selected nodes (and clears the link selection when any node is selected).
+    pub fn select(&self, ids: Vec<NodeId>) {
+        let old = self.selected.get_untracked();
+        if old == ids {
+            return;
+        }
+        for id in &old {
+            if !ids.contains(id) {
+                if let Some(s) = self.node(id) {
+                    s.selected.set(false);
+                }
+            }
+        }
+        for id in &ids {
+            if let Some(s) = self.node(id) {
+                if !s.selected.get_untracked() {
+                    s.selected.set(true);
+                }
+            }
+        }
+        if !ids.is_empty() {
+            self.selected_link.set(None);
+        }
+        self.selected.set(ids);
+    }
+
+    /// Replaces the design as one undoable step (new, template, open).
+    pub fn replace(&self, design: Design) {
+        self.select(Vec::new());
+        self.execute(Command::Replace(Box::new(design)));
+    }
+
+    /// Rounds a position to the grid when snapping is on, else to whole units.
+    pub fn snapped(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        if self.snap.get_untracked() {
+            ((x / GRID).round() * GRID, (y / GRID).round() * GRID)
+        } else {
+            (x.round(), y.round())
+        }
+    }
+}
