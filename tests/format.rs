@@ -1,5 +1,7 @@
 //! The v1 format: fixtures round-trip, load errors name the field, canonical saving.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use obkm_topology::model::{load, save, templates, NodeKind};
 use std::path::Path;
 

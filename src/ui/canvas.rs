@@ -52,13 +52,16 @@ pub enum Interaction {
     },
 }
 
+/// A point in world coordinates.
+pub type WorldPoint = (f64, f64);
+
 /// Pointer state shared by the canvas and the palette.
 #[derive(Clone, Copy)]
 pub struct Pointer {
     /// The current interaction.
     pub interaction: StoredValue<Interaction>,
     /// The rubber line while connecting: (from, to) in world coordinates.
-    pub ghost: RwSignal<Option<((f64, f64), (f64, f64))>>,
+    pub ghost: RwSignal<Option<(WorldPoint, WorldPoint)>>,
     /// The palette drag ghost: kind and client position.
     pub palette_ghost: RwSignal<Option<(NodeKind, (f64, f64))>>,
     /// The canvas element.
