@@ -1,14 +1,19 @@
 //! The command-line tool's argument handling and commands. It uses only the core, writes to
-//! the given streams and returns the exit status: 0 success, 1 findings with errors, 2 the
-//! input could not be loaded or the arguments are wrong.
+//! the given streams and returns the exit status: 0 success, 1 `check` found unwaived errors,
+//! 2 the input could not be loaded or the arguments are wrong. It never panics on any input.
 
-use std::io::Write;
+use std::io::{Read, Write};
 
-use crate::model::templates;
+use crate::model::format::MAX_DOCUMENT_BYTES;
+use crate::model::{load, save, templates, Design};
+use crate::rules::{check, output, Date};
 
 const USAGE: &str = "usage:
-  obkm-topology template ha|ha-two-zones|broken     prints a template design
-  obkm-topology --help | --version";
+  obkm-topology check <design.json> [--format text|json|sarif] [--today YYYY-MM-DD]
+  obkm-topology template ha|ha-two-zones|broken
+  obkm-topology --help | --version
+
+exit status: 0 success, 1 check found unwaived errors, 2 bad arguments or unreadable design";
 
 /// Runs the tool with its arguments (without the program name); returns the exit status.
 pub fn run(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -27,7 +32,8 @@ pub fn run(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             let _ = writeln!(out, "obkm-topology {}", env!("CARGO_PKG_VERSION"));
             return 0;
         }
-        "template" => template(&rest, out),
+        "check" => Args::parse(&rest, &["format", "today"]).and_then(|a| cmd_check(&a, out)),
+        "template" => Args::parse(&rest, &[]).and_then(|a| cmd_template(&a, out)),
         other => Err(format!("unknown command {other:?}\n{USAGE}")),
     };
     match result {
@@ -39,13 +45,98 @@ pub fn run(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 }
 
-fn template(args: &[String], out: &mut dyn Write) -> Result<i32, String> {
-    let [name] = args else {
-        return Err(format!("template takes one name: {}", templates::NAMES.join(", ")));
+/// Positional arguments and `--name value` options.
+struct Args {
+    positional: Vec<String>,
+    options: Vec<(String, String)>,
+}
+
+impl Args {
+    fn parse(args: &[String], allowed: &[&str]) -> Result<Args, String> {
+        let mut positional = Vec::new();
+        let mut options = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if let Some(name) = a.strip_prefix("--") {
+                let (name, value) = match name.split_once('=') {
+                    Some((n, v)) => (n.to_string(), v.to_string()),
+                    None => (name.to_string(), it.next().cloned().ok_or_else(|| format!("--{name} needs a value"))?),
+                };
+                if !allowed.contains(&name.as_str()) {
+                    return Err(format!("unknown option --{name}\n{USAGE}"));
+                }
+                if options.iter().any(|(n, _)| n == &name) {
+                    return Err(format!("--{name} given twice"));
+                }
+                options.push((name, value));
+            } else {
+                positional.push(a.clone());
+            }
+        }
+        Ok(Args { positional, options })
+    }
+
+    fn option(&self, name: &str) -> Option<&str> {
+        self.options.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn one(&self, what: &str) -> Result<&str, String> {
+        match self.positional.as_slice() {
+            [one] => Ok(one),
+            [] => Err(format!("missing {what}\n{USAGE}")),
+            _ => Err(format!("expected one {what}, got {}\n{USAGE}", self.positional.len())),
+        }
+    }
+
+    fn today(&self) -> Result<Date, String> {
+        match self.option("today") {
+            Some(s) => Date::parse(s).ok_or_else(|| format!("--today expects a date YYYY-MM-DD, got {s:?}")),
+            None => Ok(system_today()),
+        }
+    }
+}
+
+/// Today in UTC from the system clock.
+pub fn system_today() -> Date {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    Date::from_unix_days((secs / 86_400) as i64)
+}
+
+/// Reads and loads a design file; the error names the file and the field.
+pub fn read_design(path: &str) -> Result<Design, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DOCUMENT_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(format!("{path}: document: too large (more than {} MiB)", MAX_DOCUMENT_BYTES / (1024 * 1024)));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| format!("{path}: document: not UTF-8 text ({e})"))?;
+    load(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+fn cmd_check(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
+    let path = a.one("design file")?;
+    let format = a.option("format").unwrap_or("text");
+    if !["text", "json", "sarif"].contains(&format) {
+        return Err(format!("--format is text, json or sarif, not {format:?}"));
+    }
+    let today = a.today()?;
+    let design = read_design(path)?;
+    let report = check(&design, today);
+    let text = match format {
+        "json" => output::to_json(&report),
+        "sarif" => output::to_sarif(&report, path),
+        _ => output::to_text(&report),
     };
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(if report.has_errors() { 1 } else { 0 })
+}
+
+fn cmd_template(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
+    let name = a.one("template name (ha, ha-two-zones or broken)")?;
     let design = templates::design(name)
         .ok_or_else(|| format!("no template {name:?}; the templates are {}", templates::NAMES.join(", ")))?
         .map_err(|e| format!("template {name}: {e}"))?;
-    out.write_all(crate::model::save(&design).as_bytes()).map_err(|e| e.to_string())?;
+    out.write_all(save(&design).as_bytes()).map_err(|e| e.to_string())?;
     Ok(0)
 }

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod model;
+pub mod rules;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

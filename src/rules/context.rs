@@ -1,0 +1,156 @@
+//! What the rules ask of a design, computed once per checker run: nodes by kind, who is
+//! linked to whom (a petgraph graph whose indices live only inside this run), addresses in
+//! comparable form, and sizes in whole megabytes.
+
+use std::net::IpAddr;
+
+use petgraph::graph::{NodeIndex, UnGraph};
+
+use crate::model::{Design, Node, NodeKind, Product};
+
+/// The checker's view of one design.
+pub struct Ctx<'a> {
+    /// The design.
+    pub d: &'a Design,
+    /// Its product.
+    pub product: Product,
+    graph: UnGraph<(), ()>,
+    /// Indices of the Key Manager nodes, in design order.
+    pub kms: Vec<usize>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Builds the context (the graph has one vertex per node, one edge per link).
+    pub fn new(d: &'a Design) -> Ctx<'a> {
+        let mut graph = UnGraph::with_capacity(d.nodes.len(), d.links.len());
+        let mut index = std::collections::HashMap::with_capacity(d.nodes.len());
+        for (i, n) in d.nodes.iter().enumerate() {
+            let v = graph.add_node(());
+            debug_assert_eq!(v.index(), i);
+            index.insert(n.id.as_str(), v);
+        }
+        for l in &d.links {
+            if let (Some(&a), Some(&b)) = (index.get(l.from.as_str()), index.get(l.to.as_str())) {
+                graph.add_edge(a, b, ());
+            }
+        }
+        let kms = d.nodes.iter().enumerate().filter(|(_, n)| n.kind == NodeKind::KeyManager).map(|(i, _)| i).collect();
+        Ctx { d, product: d.product, graph, kms }
+    }
+
+    /// The node at an index.
+    pub fn node(&self, i: usize) -> &'a Node {
+        &self.d.nodes[i]
+    }
+
+    /// The node's label, as messages name it.
+    pub fn label(&self, i: usize) -> &'a str {
+        &self.d.nodes[i].label
+    }
+
+    /// Labels of several nodes, joined for a message.
+    pub fn labels(&self, ids: &[usize]) -> String {
+        ids.iter().map(|&i| self.label(i)).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Indices of the nodes of a kind.
+    pub fn of_kind(&self, kind: NodeKind) -> Vec<usize> {
+        self.d.nodes.iter().enumerate().filter(|(_, n)| n.kind == kind).map(|(i, _)| i).collect()
+    }
+
+    /// The distinct other nodes linked to node `i`, in ascending index order.
+    pub fn neighbours(&self, i: usize) -> Vec<usize> {
+        let mut out: Vec<usize> =
+            self.graph.neighbors(NodeIndex::new(i)).map(|v| v.index()).filter(|&j| j != i).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// True when node `i` has any link at all (a self-link counts).
+    pub fn has_links(&self, i: usize) -> bool {
+        self.graph.neighbors(NodeIndex::new(i)).next().is_some()
+    }
+
+    /// The neighbours of `i` of one kind.
+    pub fn linked_of_kind(&self, i: usize, kind: NodeKind) -> Vec<usize> {
+        self.neighbours(i).into_iter().filter(|&j| self.node(j).kind == kind).collect()
+    }
+
+    /// The nodes of a kind that are linked to at least one Key Manager node.
+    pub fn linked_to_kms(&self, kind: NodeKind) -> Vec<usize> {
+        self.of_kind(kind).into_iter().filter(|&j| !self.linked_of_kind(j, NodeKind::KeyManager).is_empty()).collect()
+    }
+
+    /// A text property with defaults applied.
+    pub fn str(&self, i: usize, name: &str) -> String {
+        self.node(i).str(name, self.product)
+    }
+
+    /// A numeric property with defaults applied.
+    pub fn num(&self, i: usize, name: &str) -> f64 {
+        self.node(i).num(name, self.product)
+    }
+
+    /// A size property in whole megabytes (`round(value * 1000)`), so that 4.1 - 2.1 is 2.
+    pub fn mb(&self, i: usize, name: &str) -> i64 {
+        mb(self.num(i, name))
+    }
+
+    /// A boolean property with defaults applied.
+    pub fn bool(&self, i: usize, name: &str) -> bool {
+        self.node(i).bool(name, self.product)
+    }
+
+    /// A list property with defaults applied.
+    pub fn list(&self, i: usize, name: &str) -> Vec<String> {
+        self.node(i).list(name, self.product)
+    }
+
+    /// The node's address: its `ip` when set, else its `hostname` (or `host`); `""` if none.
+    pub fn address(&self, i: usize) -> String {
+        address_of(self.node(i), self.product)
+    }
+}
+
+/// A size in whole megabytes.
+pub fn mb(gb: f64) -> i64 {
+    let v = (gb * 1000.0).round();
+    if v.is_finite() {
+        v.clamp(-9.0e15, 9.0e15) as i64
+    } else {
+        0
+    }
+}
+
+/// A node's address: its `ip` when non-empty, else its `hostname` or `host`.
+pub fn address_of(n: &Node, product: Product) -> String {
+    for key in ["ip", "hostname", "host"] {
+        if n.kind.prop(key).is_some() {
+            let v = n.str(key, product);
+            if !v.trim().is_empty() {
+                return v;
+            }
+        }
+    }
+    String::new()
+}
+
+/// An address in comparable form: parsed IPs in canonical text (`0:0::1` equals `::1`), names
+/// in lower case without a trailing dot.
+pub fn address_key(s: &str) -> String {
+    let t = s.trim();
+    match t.parse::<IpAddr>() {
+        Ok(ip) => ip.to_canonical().to_string(),
+        Err(_) => t.strip_suffix('.').unwrap_or(t).to_ascii_lowercase(),
+    }
+}
+
+/// True for addresses no other member can reach: loopback, unspecified, `localhost`.
+pub fn is_local_address(s: &str) -> bool {
+    let key = address_key(s);
+    match key.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback() || ip.is_unspecified(),
+        Err(_) => key == "localhost",
+    }
+}

@@ -1,0 +1,236 @@
+//! The checker: turns a design into findings, one small pure function per rule of rules.md
+//! (see `catalog`), then applies the design's waivers. It cannot fail: any loadable design
+//! gives a report (possibly empty), in the deterministic order rules.md prescribes.
+
+pub mod catalog;
+pub mod context;
+pub mod fixes;
+pub mod output;
+pub mod tested;
+
+use serde::Serialize;
+
+use crate::model::format::parse_date;
+use crate::model::Design;
+use catalog::{Hits, RULES, WAIVE_RULES};
+use context::Ctx;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A documented requirement is broken.
+    Error,
+    /// A documented recommendation, or a single point of failure.
+    Warning,
+    /// Good practice worth knowing.
+    Info,
+}
+
+impl Severity {
+    /// The name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A calendar date (UTC), for waiver expiry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    /// Year.
+    pub year: u32,
+    /// Month 1–12.
+    pub month: u32,
+    /// Day 1–31.
+    pub day: u32,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Date> {
+        parse_date(s).map(|(year, month, day)| Date { year, month, day })
+    }
+
+    /// The date `days` days after 1970-01-01 (proleptic Gregorian calendar).
+    pub fn from_unix_days(days: i64) -> Date {
+        // Howard Hinnant's civil-from-days algorithm.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u32;
+        Date { year, month, day }
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    /// The rule id.
+    pub rule: &'static str,
+    /// Its severity.
+    pub severity: Severity,
+    /// The rule's title.
+    pub title: &'static str,
+    /// What is wrong, naming the nodes by label.
+    pub message: String,
+    /// The ids of the nodes it names, sorted.
+    pub nodes: Vec<String>,
+    /// The documentation it comes from.
+    pub source: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// Whether a valid waiver accepts it.
+    pub waived: bool,
+}
+
+/// Counts of unwaived findings by severity, and of waived ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Unwaived errors.
+    pub error: usize,
+    /// Unwaived warnings.
+    pub warning: usize,
+    /// Unwaived infos.
+    pub info: usize,
+    /// Waived findings.
+    pub waived: usize,
+}
+
+/// The checker's output for one design.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// The design's name.
+    pub design: String,
+    /// The design's product id.
+    pub product: &'static str,
+    /// Counts.
+    pub summary: Summary,
+    /// Every finding, in order.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// True when an unwaived error remains (the command line then exits 1).
+    pub fn has_errors(&self) -> bool {
+        self.summary.error > 0
+    }
+}
+
+fn sort_key(f: &Finding) -> (Severity, &str, &[String], &str) {
+    (f.severity, f.rule, &f.nodes, &f.message)
+}
+
+/// Checks a design against every rule, as of `today` (for waiver expiry).
+pub fn check(design: &Design, today: Date) -> Report {
+    let ctx = Ctx::new(design);
+    let mut findings = Vec::new();
+    for rule in RULES {
+        if ctx.kms.is_empty() && !rule.without_km {
+            continue;
+        }
+        let mut hits = Hits::default();
+        (rule.check)(&ctx, &mut hits);
+        for hit in hits.0 {
+            let mut nodes: Vec<String> = hit.nodes.iter().map(|&i| ctx.node(i).id.to_string()).collect();
+            nodes.sort();
+            nodes.dedup();
+            findings.push(Finding {
+                rule: rule.id,
+                severity: hit.severity.unwrap_or(rule.severity),
+                title: rule.title,
+                message: hit.message,
+                nodes,
+                source: rule.source,
+                fix: rule.fix,
+                waived: false,
+            });
+        }
+    }
+    apply_waivers(design, today, &mut findings);
+    findings.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    let mut summary = Summary::default();
+    for f in &findings {
+        match (f.waived, f.severity) {
+            (true, _) => summary.waived += 1,
+            (false, Severity::Error) => summary.error += 1,
+            (false, Severity::Warning) => summary.warning += 1,
+            (false, Severity::Info) => summary.info += 1,
+        }
+    }
+    Report { design: design.name.clone(), product: design.product.as_str(), summary, findings }
+}
+
+fn waive_finding(id: &str, node: &Option<String>, message: String) -> Finding {
+    let rule = WAIVE_RULES.iter().find(|r| r.id == id).unwrap_or(&WAIVE_RULES[0]);
+    Finding {
+        rule: rule.id,
+        severity: rule.severity,
+        title: rule.title,
+        message,
+        nodes: node.iter().cloned().collect(),
+        source: rule.source,
+        fix: rule.fix,
+        waived: false,
+    }
+}
+
+/// Marks the findings that valid waivers accept, and adds a WAIVE finding for each waiver
+/// that matches nothing, has no reason, or has expired (checked in that order).
+fn apply_waivers(design: &Design, today: Date, findings: &mut Vec<Finding>) {
+    let mut extra = Vec::new();
+    for w in &design.waivers {
+        let matches = |f: &Finding| f.rule == w.rule && w.node.as_ref().is_none_or(|n| f.nodes.contains(n));
+        let target = match &w.node {
+            Some(n) => format!("{} on {n}", w.rule),
+            None => w.rule.clone(),
+        };
+        if !findings.iter().any(matches) {
+            extra.push(waive_finding("WAIVE-001", &w.node, format!("The waiver for {target} matches no finding")));
+        } else if w.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            extra.push(waive_finding(
+                "WAIVE-003",
+                &w.node,
+                format!("The waiver for {target} has no reason, so it does not apply"),
+            ));
+        } else if let Some(expired) = w.expires.as_deref().and_then(Date::parse).filter(|e| *e < today) {
+            extra.push(waive_finding(
+                "WAIVE-002",
+                &w.node,
+                format!("The waiver for {target} expired on {expired}; its findings count again"),
+            ));
+        } else {
+            for f in findings.iter_mut().filter(|f| matches(f)) {
+                f.waived = true;
+            }
+        }
+    }
+    findings.extend(extra);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_unix_days(20_783).to_string(), "2026-11-26");
+        assert_eq!(Date::from_unix_days(11_016).to_string(), "2000-02-29");
+        assert!(Date::parse("2027-06-30").unwrap() > Date::parse("2027-06-29").unwrap());
+    }
+}

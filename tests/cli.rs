@@ -1,0 +1,158 @@
+//! The command-line tool as a pipeline runs it: exit codes, output formats, bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_obkm-topology")).args(args).output().unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).to_string_lossy().to_string()
+}
+
+fn temp(name: &str, content: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("obkm-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn check_exit_codes() {
+    let ok = run(&["check", &fixture("ha-reference.json")]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let bad = run(&["check", &fixture("broken-single-node.json")]);
+    assert_eq!(bad.status.code(), Some(1));
+    let text = stdout(&bad);
+    assert_eq!(text.lines().count(), 14, "one finding a line and a summary:\n{text}");
+    assert!(text.lines().last().unwrap().contains("9 error(s), 4 warning(s)"));
+    let missing = run(&["check", "/nonexistent/design.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read /nonexistent/design.json"));
+}
+
+#[test]
+fn check_json_is_the_documented_document() {
+    let o = run(&["check", &fixture("broken-single-node.json"), "--format", "json", "--today", "2026-11-26"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["design"], "Broken single node");
+    assert_eq!(v["product"], "ob-km-1.5");
+    assert_eq!(v["summary"], serde_json::json!({"error": 9, "warning": 4, "info": 0, "waived": 0}));
+    let f = &v["findings"][0];
+    let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["rule", "severity", "title", "message", "nodes", "source", "fix", "waived"]);
+    assert_eq!(f["rule"], "CLU-001");
+    assert_eq!(f["nodes"], serde_json::json!(["km-1"]));
+    assert!(stdout(&o).ends_with("}\n"));
+}
+
+#[test]
+fn check_sarif_has_the_required_structure() {
+    let path = fixture("broken-single-node.json");
+    let o = run(&["check", &path, "--format=sarif"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let driver = &runs[0]["tool"]["driver"];
+    assert_eq!(driver["name"], "obkm-topology");
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 49);
+    let results = runs[0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 13);
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        assert_eq!(rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"], id);
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], path.as_str());
+    }
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(results.last().unwrap()["level"], "warning");
+}
+
+#[test]
+fn waivers_change_the_exit_status_and_expire_with_today() {
+    let mut d: Value = serde_json::from_str(&std::fs::read_to_string(fixture("ha-reference.json")).unwrap()).unwrap();
+    d["nodes"][1]["props"]["sticky_sessions"] = Value::Bool(false);
+    d["waivers"] =
+        serde_json::json!([{"rule": "LB-002", "reason": "sticky at the F5 in front", "expires": "2027-01-31"}]);
+    let p = temp("waived.json", d.to_string().as_bytes());
+    let p = p.to_str().unwrap();
+    assert_eq!(run(&["check", p, "--today", "2027-01-31"]).status.code(), Some(0));
+    let late = run(&["check", p, "--today", "2027-02-01", "--format", "json"]);
+    assert_eq!(late.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&late)).unwrap();
+    assert_eq!(v["findings"][0]["rule"], "LB-002");
+    assert_eq!(v["findings"][1]["rule"], "WAIVE-002");
+}
+
+#[test]
+fn bad_arguments_and_bad_input_exit_2_with_a_message() {
+    let good = fixture("ha-reference.json");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec![], "usage"),
+        (vec!["frobnicate"], "unknown command"),
+        (vec!["check"], "missing design file"),
+        (vec!["check", &good, &good], "expected one design file"),
+        (vec!["check", &good, "--format", "xml"], "--format is text, json or sarif"),
+        (vec!["check", &good, "--format"], "--format needs a value"),
+        (vec!["check", &good, "--today", "2027-02-30"], "--today expects a date"),
+        (vec!["check", &good, "--color", "x"], "unknown option --color"),
+        (vec!["template", "nope"], "no template \"nope\""),
+    ];
+    for (args, msg) in cases {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(msg), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+    let inputs: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("not-json.json", b"{nope".to_vec(), "document: not JSON"),
+        ("binary.json", vec![0xff, 0xfe, 0x00, 0x01], "not UTF-8"),
+        ("newer.json", br#"{"format":"obkm-topology","version":9}"#.to_vec(), "version: format version 9"),
+        ("wrong-type.json", br#"{"format":"obkm-topology","version":1,"nodes":[{"id":"km-1","kind":"key-manager","props":{"memory_gb":"eight"}}]}"#.to_vec(), "nodes[0].props.memory_gb: expected a number, found \"eight\""),
+        ("dangling.json", br#"{"format":"obkm-topology","version":1,"nodes":[],"links":[{"from":"a","to":"b"}]}"#.to_vec(), "links[0].from: no node with id \"a\""),
+    ];
+    for (name, content, msg) in inputs {
+        let p = temp(name, &content);
+        let o = run(&["check", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert!(stderr(&o).contains(msg), "{name}: {}", stderr(&o));
+    }
+    // A directory instead of a file.
+    let o = run(&["check", env!("CARGO_MANIFEST_DIR")]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn templates_print_and_check() {
+    for (name, code) in [("ha", 0), ("ha-two-zones", 0), ("broken", 1)] {
+        let o = run(&["template", name]);
+        assert_eq!(o.status.code(), Some(0));
+        let p = temp(&format!("{name}.json"), &o.stdout);
+        assert_eq!(run(&["check", p.to_str().unwrap()]).status.code(), Some(code), "{name}");
+    }
+    let broken = run(&["template", "broken"]);
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("broken-single-node.json")).unwrap()).unwrap();
+    let mut printed: Value = serde_json::from_slice(&broken.stdout).unwrap();
+    printed.as_object_mut().unwrap().shift_remove("waivers");
+    assert_eq!(printed, fixture);
+}
