@@ -728,3 +728,45 @@ fn the_checker_copes_with_any_loadable_design() {
     set(&mut d, "km-1", "heap_gb", json!(-1e308));
     let _ = check(&load(&d.to_string()).unwrap(), today());
 }
+
+#[test]
+fn quick_fixes_resolve_their_findings_in_one_undoable_step() {
+    use obkm_topology::model::apply;
+    use obkm_topology::rules::fixes;
+    type Mutation = fn(&mut Value);
+    let cases: Vec<(&str, Mutation)> = vec![
+        ("LB-002", |d| set(d, "lb-1", "sticky_sessions", json!(false))),
+        ("LB-004", |d| set(d, "lb-1", "backend_protocol", json!("http"))),
+        ("FS-002", |d| set(d, "fs-1", "paths", json!(["tenants"]))),
+        ("CLU-001", |d| remove(d, "km-2")),
+        ("DB-002", |d| {
+            set(d, "db-1", "instances", json!(1));
+            set(d, "db-1", "ha_mode", json!("none"));
+        }),
+        ("DIR-002", |d| set(d, "ldap-1", "instances", json!(1))),
+        ("CLU-002", |d| set(d, "km-2", "clustering_enabled", json!(false))),
+    ];
+    for (rule, mutate) in cases {
+        let mut v = ha();
+        mutate(&mut v);
+        let mut d = load(&v.to_string()).unwrap();
+        let before = d.clone();
+        let report = check(&d, today());
+        let finding = report.findings.iter().find(|f| f.rule == rule).unwrap_or_else(|| panic!("{rule} did not fire"));
+        assert!(fixes::label(&d, finding).is_some(), "{rule} has no fix label");
+        // FS-002 fires once per directory; one fix shares them all.
+        let cmd = fixes::fix(&d, finding).unwrap();
+        let inverse = apply(&mut d, cmd).unwrap();
+        let after = check(&d, today());
+        assert!(after.findings.iter().all(|f| f.rule != rule), "{rule} still fires: {:?}", after.findings);
+        assert!(after.findings.is_empty(), "{rule}: the fix left {:?}", after.findings);
+        apply(&mut d, inverse).unwrap();
+        assert_eq!(d, before, "{rule}: undo did not restore the design");
+    }
+    // Findings without a mechanical fix offer none.
+    let mut v = ha();
+    set(&mut v, "km-1", "os", json!("rhel-9"));
+    let d = load(&v.to_string()).unwrap();
+    let r = check(&d, today());
+    assert!(fixes::fix(&d, &r.findings[0]).is_none());
+}

@@ -1,7 +1,7 @@
 //! Browser glue in one place: local storage (autosave), downloads, reading a chosen file,
 //! and the read-only `window.obkmTopology` API for tests and power users.
 
-use leptos::prelude::WithValue;
+use leptos::prelude::{WithUntracked, WithValue};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -87,13 +87,17 @@ pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<(Stri
 }
 
 /// Installs `window.obkmTopology` with `design()`, returning the current design as its
-/// canonical JSON text.
+/// canonical JSON text, and `findings()`, the checker's JSON output for it.
 pub fn install_api(editor: Editor) {
     let Some(window) = web_sys::window() else { return };
     let api = js_sys::Object::new();
     let design = Closure::<dyn Fn() -> String>::new(move || editor.design.with_value(save));
     let _ = js_sys::Reflect::set(&api, &"design".into(), design.as_ref());
     design.forget();
+    let findings =
+        Closure::<dyn Fn() -> String>::new(move || editor.report.with_untracked(crate::rules::output::to_json));
+    let _ = js_sys::Reflect::set(&api, &"findings".into(), findings.as_ref());
+    findings.forget();
     let _ = js_sys::Reflect::set(&window, &"obkmTopology".into(), &api);
 }
 

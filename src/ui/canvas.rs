@@ -161,10 +161,33 @@ pub fn fit_view(editor: &Editor, pointer: &Pointer) {
         return;
     };
     let pad = 40.0;
-    let scale = ((w - 2.0 * pad) / (x1 - x0).max(1.0)).min((h - 2.0 * pad) / (y1 - y0).max(1.0)).clamp(0.1, 1.5);
+    let scale = ((w - 2.0 * pad) / (x1 - x0).max(1.0)).min((h - 2.0 * pad) / (y1 - y0).max(1.0)).clamp(0.1, 1.2);
     let tx = (w - (x1 - x0) * scale) / 2.0 - x0 * scale;
     let ty = (h - (y1 - y0) * scale) / 2.0 - y0 * scale;
     editor.view.set(Viewport { tx, ty, scale });
+}
+
+/// Pans the view so that the given nodes are in sight (centred on them when any is outside).
+pub fn reveal(editor: &Editor, pointer: &Pointer, ids: &[NodeId]) {
+    let Some((_, _, w, h)) = pointer.canvas_rect() else { return };
+    let pos: Vec<(f64, f64)> = ids.iter().filter_map(|id| editor.node(id)).map(|s| s.pos.get_untracked()).collect();
+    if pos.is_empty() {
+        return;
+    }
+    let v = editor.view.get_untracked();
+    let visible = pos.iter().all(|&(x, y)| {
+        let (sx, sy) = (x * v.scale + v.tx, y * v.scale + v.ty);
+        sx - NODE_HALF_W * v.scale >= 0.0
+            && sy - NODE_HALF_H * v.scale >= 0.0
+            && sx + NODE_HALF_W * v.scale <= w
+            && sy + NODE_HALF_H * v.scale <= h
+    });
+    if visible {
+        return;
+    }
+    let n = pos.len() as f64;
+    let (cx, cy) = (pos.iter().map(|p| p.0).sum::<f64>() / n, pos.iter().map(|p| p.1).sum::<f64>() / n);
+    editor.view.set(Viewport { tx: w / 2.0 - cx * v.scale, ty: h / 2.0 - cy * v.scale, scale: v.scale });
 }
 
 /// Pointer movement anywhere in the window, for every interaction.
@@ -374,6 +397,20 @@ fn NodeView(editor: Editor, pointer: Pointer, id: NodeId) -> impl IntoView {
             <text class="node-glyph" x="-60" y="4" text-anchor="middle">{glyph(kind)}</text>
             <text class="node-label" x="-36" y="-3">{move || short(&s.label.get())}</text>
             <text class="node-kind" x="-36" y="14">{id.to_string()}</text>
+            {move || {
+                let (errors, warnings) = s.badge.get();
+                (errors + warnings > 0).then(|| {
+                    let (class, count, what) =
+                        if errors > 0 { ("badge error", errors, "error") } else { ("badge warning", warnings, "warning") };
+                    view! {
+                        <g class=class data-testid="badge" data-errors=errors data-warnings=warnings>
+                            <title>{format!("{errors} error(s), {warnings} warning(s)")}</title>
+                            <circle cx=NODE_HALF_W - 10.0 cy=-NODE_HALF_H r="10"></circle>
+                            <text x=NODE_HALF_W - 10.0 y=-NODE_HALF_H + 4.0 text-anchor="middle" aria-label=format!("{count} {what}s")>{count}</text>
+                        </g>
+                    }
+                })
+            }}
             <circle class="handle" data-testid="handle" cx=NODE_HALF_W cy="0" r="7" on:pointerdown=on_handle>
                 <title>"Drag to another node to connect"</title>
             </circle>

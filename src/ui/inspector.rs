@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use super::state::Editor;
 use crate::model::address::is_cluster_domain;
 use crate::model::fields;
+use crate::model::format::is_valid_date;
 use crate::model::schema::{PropDefault, MEMBERSHIP_SCHEMES};
-use crate::model::{Command, Design, NodeId, Product, PropSpec, PropType};
+use crate::model::{Command, Design, NodeId, Product, PropSpec, PropType, Waiver};
 
 /// What a field edits.
 #[derive(Clone, Debug, PartialEq)]
@@ -325,6 +326,70 @@ fn DesignForm(editor: Editor) -> impl IntoView {
         <TextField editor=editor target=Target::Domain label="cluster domain".into() unit="" placeholder="wso2.ob.km.domain".into() help="Hazelcast clustering domain" />
         <SelectField editor=editor target=Target::Scheme label="membership scheme".into() options=schemes />
         <p class="hint">{counts}</p>
+        <Waivers editor=editor />
+    }
+}
+
+/// Replaces the waiver at `index` with an edited copy, as one step.
+fn edit_waiver(editor: &Editor, index: usize, edit: impl FnOnce(&mut Waiver)) {
+    let Some(mut w) = editor.design.with_value(|d| d.waivers.get(index).cloned()) else { return };
+    edit(&mut w);
+    editor.execute(Command::Batch(vec![Command::RemoveWaiver { index }, Command::AddWaiver { waiver: w, index }]));
+}
+
+#[component]
+fn WaiverRow(editor: Editor, index: usize, waiver: Waiver) -> impl IntoView {
+    let target = match &waiver.node {
+        Some(n) => format!("{} on {n}", waiver.rule),
+        None => waiver.rule.clone(),
+    };
+    let on_reason = move |ev: web_sys::Event| {
+        let v = event_target_value(&ev);
+        edit_waiver(&editor, index, |w| w.reason = Some(v));
+    };
+    let on_expires = move |ev: web_sys::Event| {
+        let v = event_target_value(&ev);
+        if v.is_empty() {
+            edit_waiver(&editor, index, |w| w.expires = None);
+        } else if is_valid_date(&v) {
+            edit_waiver(&editor, index, |w| w.expires = Some(v));
+        } else {
+            editor.alert(format!("{v:?} is not a date YYYY-MM-DD"));
+        }
+    };
+    view! {
+        <li class="waiver">
+            <strong>{target}</strong>
+            <div class="field">
+                <label><span class="field-name">"reason"</span></label>
+                <input type="text" name="waiver-reason" prop:value=waiver.reason.clone().unwrap_or_default() on:change=on_reason />
+            </div>
+            <div class="field">
+                <label><span class="field-name">"expires"</span><span class="unit">"last day it applies"</span></label>
+                <input type="date" name="waiver-expires" prop:value=waiver.expires.clone().unwrap_or_default() on:change=on_expires />
+            </div>
+            <button data-action="remove-waiver" on:click=move |_| editor.execute(Command::RemoveWaiver { index })>"Remove waiver"</button>
+        </li>
+    }
+}
+
+#[component]
+fn Waivers(editor: Editor) -> impl IntoView {
+    move || {
+        editor.rev.track();
+        let waivers = editor.design.with_value(|d| d.waivers.clone());
+        (!waivers.is_empty()).then(|| {
+            view! {
+                <h3>"Waivers"</h3>
+                <ul class="waivers">
+                    {waivers
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, waiver)| view! { <WaiverRow editor=editor index=index waiver=waiver /> })
+                        .collect_view()}
+                </ul>
+            }
+        })
     }
 }
 

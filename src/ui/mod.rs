@@ -4,6 +4,7 @@
 
 mod browser;
 mod canvas;
+mod findings;
 mod inspector;
 mod state;
 
@@ -19,6 +20,8 @@ use state::Editor;
 
 /// Starts the app: replaces the static shell of index.html with the live one.
 pub fn start() {
+    // A panic aborts the wasm; say why in the console first.
+    std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&format!("obkm-topology: {info}").into())));
     if let Some(shell) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("shell")) {
         shell.remove();
     }
@@ -75,7 +78,10 @@ fn App() -> impl IntoView {
             <Messages editor=editor />
             <main class="workspace">
                 <Palette editor=editor pointer=pointer />
-                <Canvas editor=editor pointer=pointer />
+                <div class="center">
+                    <Canvas editor=editor pointer=pointer />
+                    <findings::Findings editor=editor pointer=pointer />
+                </div>
                 <Inspector editor=editor />
             </main>
             <PaletteGhost pointer=pointer />

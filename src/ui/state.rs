@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 
 use crate::model::{Command, Design, History, NodeId, NodeKind};
+use crate::rules::{check, Date, Report, Severity};
 
 /// Half the width of a node box on the canvas (world units).
 pub const NODE_HALF_W: f64 = 85.0;
@@ -27,6 +28,8 @@ pub struct NodeSignals {
     pub kind: NodeKind,
     /// Selected.
     pub selected: RwSignal<bool>,
+    /// Unwaived (errors, warnings) naming this node.
+    pub badge: RwSignal<(usize, usize)>,
 }
 
 /// A link as the canvas draws it.
@@ -107,6 +110,11 @@ pub struct Editor {
     pub can_redo: RwSignal<bool>,
     /// Snap positions to the grid.
     pub snap: RwSignal<bool>,
+    /// The checker's report for the current design (never stale after an edit lands).
+    pub report: RwSignal<Report>,
+    /// The app's owner: per-node signals are created under it, never under the owner of the
+    /// view whose event handler happens to run the command (which may be disposed next).
+    owner: StoredValue<Option<Owner>>,
 }
 
 impl Editor {
@@ -126,6 +134,13 @@ impl Editor {
             can_undo: RwSignal::new(false),
             can_redo: RwSignal::new(false),
             snap: RwSignal::new(true),
+            owner: StoredValue::new(Owner::current()),
+            report: RwSignal::new(Report {
+                design: String::new(),
+                product: "",
+                summary: Default::default(),
+                findings: Vec::new(),
+            }),
         };
         e.sync();
         e
@@ -210,15 +225,18 @@ impl Editor {
                             }
                         }
                         None => {
-                            map.insert(
-                                n.id.clone(),
-                                NodeSignals {
-                                    pos: RwSignal::new((n.x, n.y)),
-                                    label: RwSignal::new(n.label.clone()),
-                                    kind: n.kind,
-                                    selected: RwSignal::new(false),
-                                },
-                            );
+                            let make = || NodeSignals {
+                                pos: RwSignal::new((n.x, n.y)),
+                                label: RwSignal::new(n.label.clone()),
+                                kind: n.kind,
+                                selected: RwSignal::new(false),
+                                badge: RwSignal::new((0, 0)),
+                            };
+                            let signals = self.owner.with_value(|o| match o {
+                                Some(owner) => owner.with(make),
+                                None => make(),
+                            });
+                            map.insert(n.id.clone(), signals);
                         }
                     }
                 }
@@ -250,6 +268,32 @@ impl Editor {
             self.can_undo.set(h.can_undo());
             self.can_redo.set(h.can_redo());
         });
+        self.recheck();
+    }
+
+    /// Runs the checker and updates the report and the badges that changed.
+    fn recheck(&self) {
+        let report = self.design.with_value(|d| check(d, today()));
+        let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+        for f in report.findings.iter().filter(|f| !f.waived) {
+            for id in &f.nodes {
+                let c = counts.entry(id.as_str()).or_default();
+                match f.severity {
+                    Severity::Error => c.0 += 1,
+                    Severity::Warning => c.1 += 1,
+                    Severity::Info => {}
+                }
+            }
+        }
+        self.nodes.with_value(|map| {
+            for (id, s) in map {
+                let c = counts.get(id.as_str()).copied().unwrap_or_default();
+                if s.badge.get_untracked() != c {
+                    s.badge.set(c);
+                }
+            }
+        });
+        self.report.set(report);
     }
 
     /// Sets the selected nodes (and clears the link selection when any node is selected).
@@ -292,4 +336,10 @@ impl Editor {
             (x.round(), y.round())
         }
     }
+}
+
+/// Today's date in UTC, from the browser's clock.
+pub fn today() -> Date {
+    let now = js_sys::Date::new_0();
+    Date { year: now.get_utc_full_year(), month: now.get_utc_month() + 1, day: now.get_utc_date() }
 }

@@ -49,14 +49,14 @@ test('drag nodes from the palette, move them, connect them; a forbidden link is 
   assert.equal(await page.getAttribute('[data-node-id="lb-1"]', 'aria-selected'), 'true');
 
   // Connect: from the LB's handle to the KM node.
-  await dragTo(page, page.locator('[data-node-id="lb-1"] [data-testid="handle"]'), await center(page.locator('[data-node-id="km-1"]')));
+  await dragTo(page, page.locator('[data-node-id="lb-1"] [data-testid="handle"]'), await center(page.locator('[data-node-id="km-1"] .node-box')));
   d = await design(page);
   assert.deepEqual(d.links, [{ from: 'lb-1', to: 'km-1' }]);
   assert.equal(await page.locator('[data-link="lb-1~km-1"]').count(), 1);
 
   // Move the KM node by dragging it; its link follows.
   const before = await page.locator('[data-link="lb-1~km-1"] .link-line').getAttribute('d');
-  const km = await center(page.locator('[data-node-id="km-1"]'));
+  const km = await center(page.locator('[data-node-id="km-1"] .node-box'));
   await dragTo(page, page.locator('[data-node-id="km-1"] .node-box'), { x: km.x + 100, y: km.y + 60 });
   d = await design(page);
   assert.deepEqual([node(d, 'km-1').x, node(d, 'km-1').y], [600, 360]);
@@ -65,12 +65,12 @@ test('drag nodes from the palette, move them, connect them; a forbidden link is 
   // A second KM node, by click on the palette; KM–KM is not a link the format allows.
   await page.click('[data-testid="palette"] [data-kind="key-manager"]');
   await page.waitForSelector('[data-node-id="km-2"]');
-  await dragTo(page, page.locator('[data-node-id="km-1"] [data-testid="handle"]'), await center(page.locator('[data-node-id="km-2"]')));
+  await dragTo(page, page.locator('[data-node-id="km-1"] [data-testid="handle"]'), await center(page.locator('[data-node-id="km-2"] .node-box')));
   const alert = page.locator('[role="alert"]');
   await alert.waitFor();
   assert.match(await alert.innerText(), /refused.*cluster/i);
   // The same pair twice is refused too.
-  await dragTo(page, page.locator('[data-node-id="km-1"] [data-testid="handle"]'), await center(page.locator('[data-node-id="lb-1"]')));
+  await dragTo(page, page.locator('[data-node-id="km-1"] [data-testid="handle"]'), await center(page.locator('[data-node-id="lb-1"] .node-box')));
   assert.match(await alert.innerText(), /already linked/);
   assert.equal((await design(page)).links.length, 1);
   await screenshot(page, 'connected');
@@ -131,7 +131,7 @@ test('the inspector edits properties, marks invalid values and never stores them
 test('undo and redo every change, from the toolbar and the keyboard; Delete removes the selection', withShot('undo', async (s) => {
   const page = s.page = await openApp(browser, server.url);
   await twoNodes(page);
-  await dragTo(page, page.locator('[data-node-id="lb-1"] [data-testid="handle"]'), await center(page.locator('[data-node-id="km-1"]')));
+  await dragTo(page, page.locator('[data-node-id="lb-1"] [data-testid="handle"]'), await center(page.locator('[data-node-id="km-1"] .node-box')));
   await page.click('[data-node-id="km-1"] .node-box');
   const mem = page.locator('[data-testid="inspector"] [name="memory_gb"]');
   await mem.fill('1');

@@ -1,0 +1,149 @@
+//! The findings panel: every finding of the current design grouped by severity, with its rule
+//! id, message, source and fix; a click selects and reveals its nodes; mechanical fixes apply
+//! as one undoable step; findings can be waived with a reason.
+
+use leptos::prelude::*;
+
+use super::canvas::{reveal, Pointer};
+use super::state::Editor;
+use crate::model::{Command, NodeId, Waiver};
+use crate::rules::{fixes, Finding, Severity};
+
+fn waive(editor: &Editor, f: &Finding) {
+    let Some(window) = web_sys::window() else { return };
+    let question = format!("Why is {} accepted for this design? (the reason is kept in the design)", f.rule);
+    let Ok(Some(reason)) = window.prompt_with_message(&question) else { return };
+    if reason.trim().is_empty() {
+        editor.alert("A waiver needs a reason; nothing was waived.");
+        return;
+    }
+    let node = match f.nodes.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    };
+    let index = editor.design.with_value(|d| d.waivers.len());
+    let waiver = Waiver {
+        rule: f.rule.to_string(),
+        node,
+        reason: Some(reason.trim().to_string()),
+        expires: None,
+        extra: Default::default(),
+    };
+    editor.execute(Command::AddWaiver { waiver, index });
+}
+
+/// Removes the waivers that waive this finding.
+fn unwaive(editor: &Editor, f: &Finding) {
+    let indices: Vec<usize> = editor.design.with_value(|d| {
+        d.waivers
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.rule == f.rule && w.node.as_ref().is_none_or(|n| f.nodes.contains(n)))
+            .map(|(i, _)| i)
+            .collect()
+    });
+    editor.execute(Command::Batch(indices.into_iter().rev().map(|index| Command::RemoveWaiver { index }).collect()));
+}
+
+#[component]
+fn FindingItem(editor: Editor, pointer: Pointer, finding: Finding) -> impl IntoView {
+    let fix_label = editor.design.with_value(|d| fixes::label(d, &finding));
+    let f_fix = finding.clone();
+    let on_fix = move |ev: web_sys::MouseEvent| {
+        ev.stop_propagation();
+        if let Some(cmd) = editor.design.with_value(|d| fixes::fix(d, &f_fix)) {
+            editor.execute(cmd);
+            editor.notice(format!("Applied the fix for {}. Undo reverts it.", f_fix.rule));
+        }
+    };
+    let f_waive = finding.clone();
+    let on_waive = move |ev: web_sys::MouseEvent| {
+        ev.stop_propagation();
+        if f_waive.waived {
+            unwaive(&editor, &f_waive);
+        } else {
+            waive(&editor, &f_waive);
+        }
+    };
+    let nodes: Vec<NodeId> = finding.nodes.iter().filter_map(|n| NodeId::parse(n)).collect();
+    let on_click = move |_| {
+        editor.select(nodes.clone());
+        reveal(&editor, &pointer, &nodes);
+    };
+    let is_waive_rule = finding.rule.starts_with("WAIVE-");
+    view! {
+        <li
+            class=format!("finding {}", finding.severity.as_str())
+            class:waived=finding.waived
+            data-rule-id=finding.rule
+            data-severity=finding.severity.as_str()
+            data-waived=if finding.waived { "true" } else { "false" }
+            tabindex="0"
+            on:click=on_click
+        >
+            <div class="finding-head">
+                <span class="rule-id">{finding.rule}</span>
+                <span class="finding-title">{finding.title}</span>
+                {finding.waived.then(|| view! { <span class="waived-tag">"waived"</span> })}
+            </div>
+            <p class="finding-message">{finding.message.clone()}</p>
+            <p class="finding-meta">
+                <span class="fix-hint">"Fix: " {finding.fix}</span>
+                " · "
+                <span class="source">{finding.source}</span>
+            </p>
+            <div class="finding-actions">
+                {fix_label.filter(|_| !finding.waived).map(|l| view! { <button data-action="fix" on:click=on_fix>{l}</button> })}
+                {(!is_waive_rule).then(|| view! {
+                    <button data-action="waive" on:click=on_waive>{if finding.waived { "Remove waiver" } else { "Waive…" }}</button>
+                })}
+            </div>
+        </li>
+    }
+}
+
+/// The findings panel.
+#[component]
+pub fn Findings(editor: Editor, pointer: Pointer) -> impl IntoView {
+    let summary = move || {
+        let s = editor.report.with(|r| r.summary);
+        format!("{} errors · {} warnings · {} info · {} waived", s.error, s.warning, s.info, s.waived)
+    };
+    let group = move |sev: Severity, title: &'static str| {
+        move || {
+            let items: Vec<Finding> =
+                editor.report.with(|r| r.findings.iter().filter(|f| f.severity == sev).cloned().collect());
+            (!items.is_empty()).then(|| {
+                let n = items.len();
+                view! {
+                    <section class=format!("finding-group {}", sev.as_str())>
+                        <h3>{title} " (" {n} ")"</h3>
+                        <ul>
+                            {items
+                                .into_iter()
+                                .map(|f| view! { <FindingItem editor=editor pointer=pointer finding=f /> })
+                                .collect_view()}
+                        </ul>
+                    </section>
+                }
+            })
+        }
+    };
+    let clean = move || {
+        editor.report.with(|r| r.findings.is_empty()).then(|| {
+            view! { <p class="all-clear">"No findings: the design follows every documented HA rule."</p> }
+        })
+    };
+    view! {
+        <section data-testid="findings" class="findings" aria-label="Findings">
+            <header class="findings-head">
+                <h2>"Findings"</h2>
+                <span class="summary" aria-live="polite">{summary}</span>
+            </header>
+            {clean}
+            {group(Severity::Error, "Errors")}
+            {group(Severity::Warning, "Warnings")}
+            {group(Severity::Info, "Info")}
+        </section>
+    }
+}
