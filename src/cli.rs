@@ -4,12 +4,15 @@
 
 use std::io::{Read, Write};
 
+use crate::export::{self, FirewallFormat};
 use crate::model::format::MAX_DOCUMENT_BYTES;
 use crate::model::{load, save, templates, Design};
 use crate::rules::{check, output, Date};
 
 const USAGE: &str = "usage:
   obkm-topology check <design.json> [--format text|json|sarif] [--today YYYY-MM-DD]
+  obkm-topology bundle <design.json> --out <file.zip> [--today YYYY-MM-DD]
+  obkm-topology firewall <design.json> --format csv|md|nft|iptables|terraform [--node <id>]
   obkm-topology template ha|ha-two-zones|broken
   obkm-topology --help | --version
 
@@ -33,6 +36,8 @@ pub fn run(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return 0;
         }
         "check" => Args::parse(&rest, &["format", "today"]).and_then(|a| cmd_check(&a, out)),
+        "bundle" => Args::parse(&rest, &["out", "today"]).and_then(|a| cmd_bundle(&a, out)),
+        "firewall" => Args::parse(&rest, &["format", "node"]).and_then(|a| cmd_firewall(&a, out)),
         "template" => Args::parse(&rest, &[]).and_then(|a| cmd_template(&a, out)),
         other => Err(format!("unknown command {other:?}\n{USAGE}")),
     };
@@ -130,6 +135,28 @@ fn cmd_check(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
     };
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(if report.has_errors() { 1 } else { 0 })
+}
+
+fn cmd_bundle(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
+    let path = a.one("design file")?;
+    let target = a.option("out").ok_or_else(|| format!("bundle needs --out <file.zip>\n{USAGE}"))?;
+    let today = a.today()?;
+    let design = read_design(path)?;
+    let bytes = export::bundle(&design, today)?;
+    std::fs::write(target, &bytes).map_err(|e| format!("cannot write {target}: {e}"))?;
+    let _ = writeln!(out, "wrote {target} ({} bytes)", bytes.len());
+    Ok(0)
+}
+
+fn cmd_firewall(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
+    let path = a.one("design file")?;
+    let name = a.option("format").ok_or_else(|| "firewall needs --format csv|md|nft|iptables|terraform".to_string())?;
+    let format =
+        FirewallFormat::parse(name).ok_or_else(|| format!("--format is csv, md, nft, iptables or terraform, not {name:?}"))?;
+    let design = read_design(path)?;
+    let text = export::firewall(&design, format, a.option("node"))?;
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(0)
 }
 
 fn cmd_template(a: &Args, out: &mut dyn Write) -> Result<i32, String> {

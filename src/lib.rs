@@ -3,6 +3,7 @@
 //! command-line tool) and in the browser; `ui` is the Leptos layer, built only for wasm32.
 
 pub mod cli;
+pub mod export;
 pub mod model;
 pub mod rules;
 

@@ -1,0 +1,135 @@
+//! Escaping user values for each kind of file the exports write. Every value that comes from
+//! the user (labels, zones, host names, paths) passes through one of these before it lands in
+//! a file, so that hostile text stays data.
+
+/// Text content or an attribute value in XML.
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 does not allow at all become a visible replacement.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside an XML comment: `--` may not appear, nor a trailing `-`.
+pub fn xml_comment(s: &str) -> String {
+    let mut out = one_line(s).replace("--", "- -");
+    if out.ends_with('-') {
+        out.push(' ');
+    }
+    out
+}
+
+/// Replaces control characters (newlines included) with spaces, for one-line contexts.
+pub fn one_line(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+/// A comment line for `#`-comment files (shell, nginx, HAProxy, nftables, iptables, TOML,
+/// YAML, HCL): newlines cannot end the comment early.
+pub fn hash_comment(s: &str) -> String {
+    one_line(s)
+}
+
+/// A POSIX shell word: single-quoted, with embedded single quotes closed and reopened.
+pub fn shell(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\"'\"'"))
+}
+
+/// A double-quoted string for nftables, iptables and HCL comments/descriptions: only a safe
+/// subset of characters is kept (others become `_`), and the length is capped.
+pub fn quoted_label(s: &str, max: usize) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || " .,:;/_+-=>()@#".contains(c) { c } else { '_' })
+        .take(max)
+        .collect();
+    format!("\"{cleaned}\"")
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a field that a
+/// spreadsheet would read as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+pub fn csv(s: &str, free_text: bool) -> String {
+    let s = if free_text && s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// A Markdown table cell: pipes and backslashes escaped, HTML special characters as entities,
+/// line breaks as spaces.
+pub fn markdown_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in one_line(s).chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '`' | '*' | '_' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An identifier for Terraform and other languages: `[a-z0-9_]`, not starting with a digit.
+pub fn ident(s: &str) -> String {
+    let mut out: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'n');
+    }
+    out
+}
+
+/// A YAML double-quoted scalar.
+pub fn yaml(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_values_stay_data() {
+        assert_eq!(xml("</clustering><x a=\"1\">&"), "&lt;/clustering&gt;&lt;x a=&quot;1&quot;&gt;&amp;");
+        assert_eq!(xml("a\u{0}b"), "a\u{fffd}b");
+        assert_eq!(xml_comment("a -- b\n-->-"), "a - - b - ->- ");
+        assert_eq!(shell("x'; rm -rf / #"), "'x'\"'\"'; rm -rf / #'");
+        assert_eq!(quoted_label("a\"b$(c)\n", 10), "\"a_b_(c)_\"");
+        assert_eq!(csv("a,b", false), "\"a,b\"");
+        assert_eq!(csv("say \"hi\"", false), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv("=1+2", true), "'=1+2");
+        assert_eq!(csv("-1", false), "-1");
+        assert_eq!(markdown_cell("a|b\nc<d>"), "a\\|b c&lt;d&gt;");
+        assert_eq!(ident("km-1"), "km_1");
+        assert_eq!(ident("1x"), "n1x");
+        assert_eq!(yaml("a\"b\n"), "\"a\\\"b\\u000a\"");
+    }
+}
