@@ -45,6 +45,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   (systemctl disable --now nginx haproxy >/dev/null 2>&1 || service nginx stop >/dev/null 2>&1 || true)
 fi
 
+# An HCL parser for the Terraform export's test (PyPI).
+if ! python3 -c 'import hcl2' >/dev/null 2>&1; then
+  say "pip install python-hcl2"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'python-hcl2==8.1.4'
+fi
+
 # npm: wasm-opt (binaryen, never Debian's) and playwright-core (never its browser download).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then

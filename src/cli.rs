@@ -151,8 +151,8 @@ fn cmd_bundle(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
 fn cmd_firewall(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
     let path = a.one("design file")?;
     let name = a.option("format").ok_or_else(|| "firewall needs --format csv|md|nft|iptables|terraform".to_string())?;
-    let format =
-        FirewallFormat::parse(name).ok_or_else(|| format!("--format is csv, md, nft, iptables or terraform, not {name:?}"))?;
+    let format = FirewallFormat::parse(name)
+        .ok_or_else(|| format!("--format is csv, md, nft, iptables or terraform, not {name:?}"))?;
     let design = read_design(path)?;
     let text = export::firewall(&design, format, a.option("node"))?;
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;

@@ -12,8 +12,10 @@ pub fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            // A literal CR would be normalised away by every XML parser.
+            '\r' => out.push_str("&#13;"),
             // Characters XML 1.0 does not allow at all become a visible replacement.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n') => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -90,7 +92,8 @@ pub fn markdown_cell(s: &str) -> String {
 
 /// An identifier for Terraform and other languages: `[a-z0-9_]`, not starting with a digit.
 pub fn ident(s: &str) -> String {
-    let mut out: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let mut out: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'n');
     }

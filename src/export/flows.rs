@@ -22,7 +22,8 @@ pub enum Addr {
 impl Addr {
     /// The node's address: `ip`, else `hostname`/`host`.
     pub fn of(n: &Node, product: Product) -> Addr {
-        let get = |key: &str| if n.kind.prop(key).is_some() { n.str(key, product).trim().to_string() } else { String::new() };
+        let get =
+            |key: &str| if n.kind.prop(key).is_some() { n.str(key, product).trim().to_string() } else { String::new() };
         let ip = get("ip");
         if !ip.is_empty() {
             return if is_ip(&ip) { Addr::Ip(ip) } else { Addr::Invalid(ip) };
@@ -172,10 +173,7 @@ impl<'a> Builder<'a> {
 
 /// The distinct neighbours of a node of one kind, in design order.
 pub fn linked<'a>(d: &'a Design, n: &Node, kind: NodeKind) -> Vec<&'a Node> {
-    d.nodes
-        .iter()
-        .filter(|m| m.kind == kind && m.id != n.id && d.links.iter().any(|l| l.joins(&n.id, &m.id)))
-        .collect()
+    d.nodes.iter().filter(|m| m.kind == kind && m.id != n.id && d.links.iter().any(|l| l.joins(&n.id, &m.id))).collect()
 }
 
 /// The canonical flow list, in the order of exports.md's table, nodes in design order.
@@ -190,9 +188,19 @@ pub fn flows(d: &Design) -> Vec<Flow> {
         let tls = port_of(lb.num("tls_port", p));
         let http = lb.bool("expose_http", p);
         let clients = linked(d, lb, NodeKind::Client);
-        let sources: Vec<Option<&Node>> = if clients.is_empty() { vec![None] } else { clients.into_iter().map(Some).collect() };
+        let sources: Vec<Option<&Node>> =
+            if clients.is_empty() { vec![None] } else { clients.into_iter().map(Some).collect() };
         for src in &sources {
-            b.push(*src, lb, "tcp", tls, "https", "clients reach the Key Manager through the load balancer".into(), "yes", "HA");
+            b.push(
+                *src,
+                lb,
+                "tcp",
+                tls,
+                "https",
+                "clients reach the Key Manager through the load balancer".into(),
+                "yes",
+                "HA",
+            );
         }
         if http {
             for src in &sources {
@@ -207,7 +215,16 @@ pub fn flows(d: &Design) -> Vec<Flow> {
             b.push(Some(lb), km, "tcp", https, "https", "load-balanced HTTPS servlet port".into(), "yes", "LB-004");
             if lb.bool("expose_http", p) {
                 let http = port_of(9763.0 + offset(km));
-                b.push(Some(lb), km, "tcp", http, "http", "HTTP servlet port (expose_http)".into(), "optional", "LB-005");
+                b.push(
+                    Some(lb),
+                    km,
+                    "tcp",
+                    http,
+                    "http",
+                    "HTTP servlet port (expose_http)".into(),
+                    "optional",
+                    "LB-005",
+                );
             }
         }
     }
@@ -216,7 +233,16 @@ pub fn flows(d: &Design) -> Vec<Flow> {
         for m in &kms {
             if a.id != m.id {
                 let port = port_of(m.num("member_port", p));
-                b.push(Some(a), m, "tcp", port, "hazelcast", "cluster membership and cache invalidation".into(), "yes", "CLU");
+                b.push(
+                    Some(a),
+                    m,
+                    "tcp",
+                    port,
+                    "hazelcast",
+                    "cluster membership and cache invalidation".into(),
+                    "yes",
+                    "CLU",
+                );
             }
         }
     }
@@ -224,7 +250,16 @@ pub fn flows(d: &Design) -> Vec<Flow> {
         for a in &kms {
             for m in &kms {
                 if a.id != m.id {
-                    b.push(Some(a), m, "udp", 45564, "hazelcast-multicast", "multicast discovery".into(), "yes", "CLU-004");
+                    b.push(
+                        Some(a),
+                        m,
+                        "udp",
+                        45564,
+                        "hazelcast-multicast",
+                        "multicast discovery".into(),
+                        "yes",
+                        "CLU-004",
+                    );
                 }
             }
         }
@@ -245,14 +280,24 @@ pub fn flows(d: &Design) -> Vec<Flow> {
     }
     for km in &kms {
         for fs in linked(d, km, NodeKind::SharedStorage) {
-            let ports: &[(&'static str, u32, &'static str)] = match (fs.str("type", p).as_str(), fs.str("nfs_version", p).as_str()) {
-                ("nfs", "3") => &[("tcp", 2049, "nfs"), ("tcp", 111, "rpcbind"), ("udp", 111, "rpcbind")],
-                ("smb", _) => &[("tcp", 445, "smb")],
-                ("glusterfs", _) => &[("tcp", 24007, "glusterd"), ("tcp", 49152, "glusterfs-brick")],
-                _ => &[("tcp", 2049, "nfs")],
-            };
+            let ports: &[(&'static str, u32, &'static str)] =
+                match (fs.str("type", p).as_str(), fs.str("nfs_version", p).as_str()) {
+                    ("nfs", "3") => &[("tcp", 2049, "nfs"), ("tcp", 111, "rpcbind"), ("udp", 111, "rpcbind")],
+                    ("smb", _) => &[("tcp", 445, "smb")],
+                    ("glusterfs", _) => &[("tcp", 24007, "glusterd"), ("tcp", 49152, "glusterfs-brick")],
+                    _ => &[("tcp", 2049, "nfs")],
+                };
             for (proto, port, service) in ports {
-                b.push(Some(km), fs, proto, *port, service, "artifact synchronization (shared file system)".into(), "yes", "FS");
+                b.push(
+                    Some(km),
+                    fs,
+                    proto,
+                    *port,
+                    service,
+                    "artifact synchronization (shared file system)".into(),
+                    "yes",
+                    "FS",
+                );
             }
         }
     }
@@ -264,15 +309,34 @@ pub fn flows(d: &Design) -> Vec<Flow> {
         }
         for km in linked(d, am, NodeKind::KeyManager) {
             let port = port_of(9443.0 + offset(km));
-            b.push(Some(am), km, "tcp", port, "https", "API Manager calls the Key Manager directly".into(), "yes", "AM-001");
+            b.push(
+                Some(am),
+                km,
+                "tcp",
+                port,
+                "https",
+                "API Manager calls the Key Manager directly".into(),
+                "yes",
+                "AM-001",
+            );
         }
     }
     for km in &kms {
         for am in &ams {
-            let via_lb = linked(d, am, NodeKind::LoadBalancer).iter().any(|lb| d.links.iter().any(|l| l.joins(&lb.id, &km.id)));
+            let via_lb =
+                linked(d, am, NodeKind::LoadBalancer).iter().any(|lb| d.links.iter().any(|l| l.joins(&lb.id, &km.id)));
             if via_lb || d.links.iter().any(|l| l.joins(&am.id, &km.id)) {
                 for (port, service) in [(8243, "https"), (9443, "https"), (9763, "http")] {
-                    b.push(Some(km), am, "tcp", port, service, "Key Manager calls back the API Manager".into(), "yes", "AM");
+                    b.push(
+                        Some(km),
+                        am,
+                        "tcp",
+                        port,
+                        service,
+                        "Key Manager calls back the API Manager".into(),
+                        "yes",
+                        "AM",
+                    );
                 }
             }
         }
@@ -280,7 +344,16 @@ pub fn flows(d: &Design) -> Vec<Flow> {
     for km in &kms {
         for bi in linked(d, km, NodeKind::Analytics) {
             for (port, service) in [(7612, "thrift"), (8006, "http"), (8007, "http")] {
-                b.push(Some(km), bi, "tcp", port, service, "data publishing and fraud/risk receivers".into(), "yes", "BI");
+                b.push(
+                    Some(km),
+                    bi,
+                    "tcp",
+                    port,
+                    service,
+                    "data publishing and fraud/risk receivers".into(),
+                    "yes",
+                    "BI",
+                );
             }
         }
     }

@@ -24,7 +24,10 @@ fn backends(d: &Design, lb: &Node) -> Vec<Backend> {
             let offset = km.num("port_offset", d.product) as i64;
             Backend {
                 id: km.id.to_string(),
-                addr: a.usable().map(|s| if s.contains(':') { format!("[{s}]") } else { s.to_string() }).ok_or_else(|| placeholder(km, &a)),
+                addr: a
+                    .usable()
+                    .map(|s| if s.contains(':') { format!("[{s}]") } else { s.to_string() })
+                    .ok_or_else(|| placeholder(km, &a)),
                 https: 9443 + offset,
                 http: 9763 + offset,
             }
@@ -67,7 +70,11 @@ fn nginx(d: &Design, lb: &Node, plus: bool) -> String {
                     any = true;
                     out.push_str(&format!("    server {a}:{};\n", if http { b.http } else { b.https }));
                 }
-                Err(ph) => out.push_str(&format!("    # server {}: left out, {} has no usable address\n", hash_comment(ph), b.id)),
+                Err(ph) => out.push_str(&format!(
+                    "    # server {}: left out, {} has no usable address\n",
+                    hash_comment(ph),
+                    b.id
+                )),
             }
         }
         if !any {
@@ -126,11 +133,17 @@ fn haproxy(d: &Design, lb: &Node) -> String {
                     let port = if http { b.http } else { b.https };
                     out.push_str(&format!("    server {} {a}:{port} check cookie {}{tls}\n", b.id, b.id));
                 }
-                Err(ph) => out.push_str(&format!("    # server {}: left out, {} has no usable address\n", b.id, hash_comment(ph))),
+                Err(ph) => out.push_str(&format!(
+                    "    # server {}: left out, {} has no usable address\n",
+                    b.id,
+                    hash_comment(ph)
+                )),
             }
         }
         if !any {
-            out.push_str("    # No Key Manager node with an address is linked.\n    server placeholder 127.0.0.1:9 disabled\n");
+            out.push_str(
+                "    # No Key Manager node with an address is linked.\n    server placeholder 127.0.0.1:9 disabled\n",
+            );
         }
         out.push('\n');
     };
@@ -153,8 +166,15 @@ fn ingress(d: &Design, lb: &Node) -> String {
     out.push_str(&format!("  name: {}\n", yaml(&format!("obkm-{}", lb.id))));
     out.push_str("  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: \"HTTPS\"\n    nginx.ingress.kubernetes.io/affinity: \"cookie\"\n    nginx.ingress.kubernetes.io/session-cookie-name: \"route\"\n    nginx.ingress.kubernetes.io/session-cookie-hash: \"sha1\"\n    nginx.ingress.kubernetes.io/proxy-read-timeout: \"300\"\nspec:\n  ingressClassName: nginx\n  tls:\n    - hosts:\n");
     let h = host.clone().unwrap_or_else(|| "km.example.invalid".into());
-    out.push_str(&format!("        - {}\n      secretName: obkm-km-tls\n  rules:\n    - host: {}\n", yaml(&h), yaml(&h)));
-    let port = linked(d, lb, NodeKind::KeyManager).first().map(|km| 9443 + km.num("port_offset", d.product) as i64).unwrap_or(9446);
+    out.push_str(&format!(
+        "        - {}\n      secretName: obkm-km-tls\n  rules:\n    - host: {}\n",
+        yaml(&h),
+        yaml(&h)
+    ));
+    let port = linked(d, lb, NodeKind::KeyManager)
+        .first()
+        .map(|km| 9443 + km.num("port_offset", d.product) as i64)
+        .unwrap_or(9446);
     out.push_str(&format!(
         "      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service:\n                name: obkm-key-manager\n                port:\n                  number: {port}\n"
     ));
@@ -173,10 +193,14 @@ fn other(d: &Design, lb: &Node) -> String {
         lb.num("tls_port", p) as i64,
         server_name(lb, d).unwrap_or_else(|| "(not set in the design)".into())
     ));
-    out.push_str("- Keep sessions sticky (the HA page requires it): cookie affinity on JSESSIONID, or source-IP hashing.\n");
+    out.push_str(
+        "- Keep sessions sticky (the HA page requires it): cookie affinity on JSESSIONID, or source-IP hashing.\n",
+    );
     out.push_str("- Re-encrypt to the Key Manager nodes over HTTPS, without verifying their self-signed certificates unless you replaced them.\n");
     out.push_str("- Pass the X-Forwarded-For, X-Forwarded-Proto, X-Forwarded-Host headers and the Host header; allow 5 minute timeouts.\n");
-    out.push_str("- Health-check each node with an HTTPS GET of /carbon/admin/login.jsp (200 when up).\n\nBackends:\n\n");
+    out.push_str(
+        "- Health-check each node with an HTTPS GET of /carbon/admin/login.jsp (200 when up).\n\nBackends:\n\n",
+    );
     for b in &bs {
         match &b.addr {
             Ok(a) => out.push_str(&format!("- {} at {a}:{} (HTTPS)\n", b.id, b.https)),

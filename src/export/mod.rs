@@ -108,7 +108,10 @@ pub fn bundle_entries(d: &Design, today: Date) -> Vec<Entry> {
         if xml_product {
             files.extend(km::xml_files(d, n));
         } else {
-            files.push((format!("key-manager/{}/repository/conf/deployment.toml", n.id), km::deployment_toml(d, n).into_bytes()));
+            files.push((
+                format!("key-manager/{}/repository/conf/deployment.toml", n.id),
+                km::deployment_toml(d, n).into_bytes(),
+            ));
         }
         files.extend(km::host_files(d, n));
     }
@@ -164,7 +167,8 @@ fn readme(d: &Design, report: &Report, files: &[Entry]) -> String {
         ));
     }
     for n in d.nodes.iter().filter(|n| n.kind == NodeKind::LoadBalancer) {
-        let paths: Vec<&str> = files.iter().map(|f| f.0.as_str()).filter(|p| p.starts_with(&format!("load-balancer/{}/", n.id))).collect();
+        let paths: Vec<&str> =
+            files.iter().map(|f| f.0.as_str()).filter(|p| p.starts_with(&format!("load-balancer/{}/", n.id))).collect();
         out.push_str(&format!("### Load balancer {} ({})\n\n", md(&n.label), n.id));
         for p in paths {
             out.push_str(&format!("- `{p}`"));
@@ -183,7 +187,9 @@ fn readme(d: &Design, report: &Report, files: &[Entry]) -> String {
     for (_, body) in files {
         let text = String::from_utf8_lossy(body);
         for part in text.split("@@").skip(1).step_by(2) {
-            if part.starts_with("OBKM_") && part.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_') {
+            if part.starts_with("OBKM_")
+                && part.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+            {
                 vars.push(part.to_string());
             }
         }
@@ -201,7 +207,9 @@ fn readme(d: &Design, report: &Report, files: &[Entry]) -> String {
             "OBKM_DB_HOST" => "the database host (the design has none, or a malformed one)",
             "OBKM_ORACLE_SERVICE" => "the Oracle service name in the JDBC URLs",
             "OBKM_LDAP_BIND_DN" | "OBKM_LDAP_BIND_PASSWORD" => "the directory bind account",
-            "OBKM_LDAP_USER_SEARCH_BASE" | "OBKM_LDAP_GROUP_SEARCH_BASE" | "OBKM_LDAP_BASE_DN" => "the directory's search bases",
+            "OBKM_LDAP_USER_SEARCH_BASE" | "OBKM_LDAP_GROUP_SEARCH_BASE" | "OBKM_LDAP_BASE_DN" => {
+                "the directory's search bases"
+            }
             "OBKM_LDAP_HOST" => "the directory host (the design's is missing or malformed)",
             "OBKM_PUBLIC_HOSTNAME" => "the public host name (no load balancer host name in the design)",
             "OBKM_KEYSTORE_PASSWORD" => "the primary keystore password",
@@ -227,7 +235,10 @@ fn readme(d: &Design, report: &Report, files: &[Entry]) -> String {
     }
     for n in d.nodes.iter().filter(|n| n.kind == NodeKind::Database) {
         if n.str("engine", d.product) == "mysql" && n.str("version", d.product).trim().starts_with('8') {
-            notes.push(format!("- {} runs MySQL 8: create the databases with the latin1 character set (DB-006).", md(&n.label)));
+            notes.push(format!(
+                "- {} runs MySQL 8: create the databases with the latin1 character set (DB-006).",
+                md(&n.label)
+            ));
         }
     }
     if d.nodes.iter().any(|n| n.kind == NodeKind::LoadBalancer && n.num("instances", d.product) > 1.0) {
