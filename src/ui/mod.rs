@@ -12,6 +12,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::export::FirewallFormat;
 use crate::model::design::slug;
 use crate::model::{load, save, templates, Command, Design, NodeKind};
 use canvas::{add_node_in_view, fit_view, Canvas, Interaction, Pointer};
@@ -191,6 +192,26 @@ fn Toolbar(editor: Editor, pointer: Pointer, dark: RwSignal<bool>) -> impl IntoV
         editor.replace(Design::default());
         editor.view.set(state::Viewport::default());
     };
+    let export_bundle = move |_| {
+        let (name, bytes) =
+            editor.design.with_value(|d| (crate::export::bundle_name(d), crate::export::bundle(d, state::today())));
+        match bytes.and_then(|b| browser::download_bytes(&name, "application/zip", &b)) {
+            Ok(()) => editor.notice(format!("Exported {name}.")),
+            Err(e) => editor.alert(format!("The bundle could not be made: {e}")),
+        }
+    };
+    let export_firewall = move |format: FirewallFormat| {
+        let selected = editor.selected.get_untracked();
+        let node = match selected.as_slice() {
+            [one] => Some(one.to_string()),
+            _ => None,
+        };
+        let result = editor.design.with_value(|d| firewall_download(d, format, node.as_deref()));
+        match result.and_then(|(name, mime, bytes)| browser::download_bytes(&name, mime, &bytes).map(|()| name)) {
+            Ok(name) => editor.notice(format!("Exported {name}.")),
+            Err(e) => editor.alert(format!("The firewall matrix could not be exported: {e}")),
+        }
+    };
     let toggle_theme = move |_| {
         dark.update(|d| *d = !*d);
         browser::set_item(browser::THEME_KEY, if dark.get_untracked() { "dark" } else { "light" });
@@ -206,6 +227,16 @@ fn Toolbar(editor: Editor, pointer: Pointer, dark: RwSignal<bool>) -> impl IntoV
             <input node_ref=file_input type="file" accept=".json,application/json" class="hidden" data-testid="file-input" on:change=open_chosen />
             <button data-action="save" on:click=save_file title="Save the design as a JSON file">"Save"</button>
             <span class="sep"></span>
+            <button data-action="export-bundle" on:click=export_bundle title="Download the configuration bundle (zip): every node's configuration, the firewall matrix, the findings">"Export bundle"</button>
+            <span class="group" role="group" aria-label="Export the firewall matrix">
+                <span class="group-label">"Firewall:"</span>
+                <button data-action="export-firewall-csv" on:click=move |_| export_firewall(FirewallFormat::Csv) title="The flow matrix as CSV">"CSV"</button>
+                <button data-action="export-firewall-md" on:click=move |_| export_firewall(FirewallFormat::Markdown) title="The flow matrix as Markdown">"MD"</button>
+                <button data-action="export-firewall-nft" on:click=move |_| export_firewall(FirewallFormat::Nft) title="nftables rules: of the selected node, or of every host (zip)">"nft"</button>
+                <button data-action="export-firewall-iptables" on:click=move |_| export_firewall(FirewallFormat::Iptables) title="iptables rules: of the selected node, or of every host (zip)">"iptables"</button>
+                <button data-action="export-firewall-terraform" on:click=move |_| export_firewall(FirewallFormat::Terraform) title="AWS security groups (Terraform)">"Terraform"</button>
+            </span>
+            <span class="sep"></span>
             <button data-action="undo" on:click=move |_| editor.undo() prop:disabled=move || !editor.can_undo.get() title="Undo (Ctrl+Z)">"Undo"</button>
             <button data-action="redo" on:click=move |_| editor.redo() prop:disabled=move || !editor.can_redo.get() title="Redo (Ctrl+Shift+Z, Ctrl+Y)">"Redo"</button>
             <button data-action="delete-selection" on:click=move |_| delete_selection(&editor) title="Delete the selection (Delete)">"Delete"</button>
@@ -214,6 +245,38 @@ fn Toolbar(editor: Editor, pointer: Pointer, dark: RwSignal<bool>) -> impl IntoV
             <button data-action="theme" on:click=toggle_theme title="Light or dark theme">{move || if dark.get() { "Light" } else { "Dark" }}</button>
         </nav>
     }
+}
+
+/// The file a firewall export downloads: one host's ruleset when a node is selected (the same
+/// bytes as `obkm-topology firewall --node`), else the whole matrix (rulesets of every host
+/// zipped).
+fn firewall_download(
+    d: &Design,
+    format: FirewallFormat,
+    node: Option<&str>,
+) -> Result<(String, &'static str, Vec<u8>), String> {
+    let base = slug(&d.name);
+    let text = |node: Option<&str>| crate::export::firewall(d, format, node);
+    Ok(match format {
+        FirewallFormat::Csv => (format!("{base}-flows.csv"), "text/csv", text(None)?.into_bytes()),
+        FirewallFormat::Markdown => (format!("{base}-flows.md"), "text/markdown", text(None)?.into_bytes()),
+        FirewallFormat::Terraform => (format!("{base}-security-groups.tf"), "text/plain", text(None)?.into_bytes()),
+        FirewallFormat::Nft | FirewallFormat::Iptables => {
+            let ext = if format == FirewallFormat::Nft { "nft" } else { "rules" };
+            match node {
+                Some(n) => (format!("{n}.{ext}"), "text/plain", text(Some(n))?.into_bytes()),
+                None => {
+                    let flows = crate::export::flows::flows(d);
+                    let mut entries = Vec::new();
+                    for n in crate::export::firewall::receiving_nodes(d, &flows) {
+                        entries.push((format!("{n}.{ext}"), text(Some(&n))?.into_bytes()));
+                    }
+                    let kind = if format == FirewallFormat::Nft { "nftables" } else { "iptables" };
+                    (format!("{base}-{kind}.zip"), "application/zip", crate::export::zip(&entries)?)
+                }
+            }
+        }
+    })
 }
 
 #[component]
