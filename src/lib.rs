@@ -6,6 +6,7 @@ pub mod cli;
 pub mod export;
 pub mod model;
 pub mod rules;
+pub mod share;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

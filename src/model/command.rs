@@ -182,7 +182,7 @@ pub fn apply(d: &mut Design, cmd: Command) -> Result<Command, CommandError> {
                 spec.check_type(v)
                     .map_err(|e| CommandError::BadValue { key: format!("{key}{}", e.at), message: e.message })?;
             }
-            let old = match value {
+            let old = match value.map(|v| super::format::canonical_prop(&v)) {
                 Some(v) => {
                     if let Some(slot) = n.props.get_mut(&key) {
                         Some(std::mem::replace(slot, v))

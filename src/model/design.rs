@@ -238,6 +238,17 @@ impl Node {
         Some(self.default_value(name, spec.default, product))
     }
 
+    /// The value a property takes when it is not set, as the JSON value the file would hold.
+    pub fn default_json(&self, name: &str, product: Product) -> Option<Value> {
+        let spec = self.kind.prop(name)?;
+        Some(match self.default_value(name, spec.default, product) {
+            PropValue::Str(s) => Value::String(s),
+            PropValue::Num(n) => super::format::canonical_number(n),
+            PropValue::Bool(b) => Value::Bool(b),
+            PropValue::List(l) => Value::Array(l.into_iter().map(Value::String).collect()),
+        })
+    }
+
     fn default_value(&self, name: &str, default: PropDefault, product: Product) -> PropValue {
         match default {
             PropDefault::Str(s) => PropValue::Str(s.to_string()),

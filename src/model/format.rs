@@ -177,11 +177,14 @@ fn load_nodes(items: Vec<Value>) -> Result<Vec<Node>, LoadError> {
             Some(Value::Object(p)) => p,
             Some(v) => return err(format!("{at}.props"), format!("expected an object, found {}", describe(&v))),
         };
-        for (key, value) in &props {
+        let mut props = props;
+        for (key, value) in props.iter_mut() {
             if let Some(spec) = kind.prop(key) {
                 if let Err(bad) = spec.check_type(value) {
                     return err(format!("{at}.props.{key}{}", bad.at), bad.message);
                 }
+                // Numbers are kept in canonical form (8.0 is 8), so equal designs compare equal.
+                *value = canonical_prop(value);
             }
         }
         let id =
@@ -280,7 +283,8 @@ pub fn canonical_number(f: f64) -> Value {
     }
 }
 
-fn canonical_prop(v: &Value) -> Value {
+/// A property value with whole numbers written without a fraction.
+pub fn canonical_prop(v: &Value) -> Value {
     match v {
         Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
             (Some(_), _, _) | (_, Some(_), _) => v.clone(),

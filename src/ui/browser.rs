@@ -8,8 +8,15 @@ use wasm_bindgen::JsCast;
 use super::state::Editor;
 use crate::model::{load, save, Design};
 
-/// The local-storage key of the autosaved design.
+/// The local-storage key of the latest autosaved design (what a new tab opens).
 pub const AUTOSAVE_KEY: &str = "obkm-topology.design";
+/// The design an opened link or file replaced, kept until restored or replaced itself.
+pub const PREVIOUS_KEY: &str = "obkm-topology.previous";
+/// The session-storage key of this tab's id; its own autosave is `obkm-topology.tab.<id>`.
+const TAB_KEY: &str = "obkm-topology.tab";
+/// The list of tab slots, newest last (at most `MAX_TAB_SLOTS`).
+const TABS_KEY: &str = "obkm-topology.tabs";
+const MAX_TAB_SLOTS: usize = 8;
 /// Where an autosave that could not be read is kept, so that nothing is lost.
 pub const UNREADABLE_KEY: &str = "obkm-topology.design.unreadable";
 /// The theme preference.
@@ -29,18 +36,57 @@ pub fn set_item(key: &str, value: &str) -> bool {
     storage().is_some_and(|s| s.set_item(key, value).is_ok())
 }
 
-/// Saves the design to local storage; tells the user once when the browser refuses.
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// This tab's id (kept across reloads of the tab, new for a new tab).
+fn tab_id() -> String {
+    let existing = session().and_then(|s| s.get_item(TAB_KEY).ok().flatten());
+    existing.unwrap_or_else(|| {
+        let id = format!("{:x}{:x}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e9) as u64);
+        if let Some(s) = session() {
+            let _ = s.set_item(TAB_KEY, &id);
+        }
+        id
+    })
+}
+
+fn tab_slot() -> String {
+    format!("obkm-topology.tab.{}", tab_id())
+}
+
+/// Saves the design to this tab's slot and as the latest design; tells the user when the
+/// browser refuses. Each tab keeps its own slot, so two tabs never overwrite each other's work;
+/// the latest write wins only for what a new tab opens.
 pub fn autosave(editor: &Editor) {
     let text = editor.design.with_value(save);
-    if !set_item(AUTOSAVE_KEY, &text) {
+    let slot = tab_slot();
+    let ok = set_item(&slot, &text) && set_item(AUTOSAVE_KEY, &text);
+    if !ok {
         editor.alert("This browser refused to keep the design (storage full or disabled): save it to a file.");
+        return;
+    }
+    // Remember the slot, newest last; forget the oldest beyond the cap.
+    let mut tabs: Vec<String> = get_item(TABS_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    if tabs.last() != Some(&slot) {
+        tabs.retain(|t| t != &slot);
+        tabs.push(slot);
+        while tabs.len() > MAX_TAB_SLOTS {
+            let old = tabs.remove(0);
+            if let Some(s) = storage() {
+                let _ = s.remove_item(&old);
+            }
+        }
+        set_item(TABS_KEY, &serde_json::to_string(&tabs).unwrap_or_default());
     }
 }
 
-/// The design to start with: the autosaved one, or `None` on a first visit. An autosave
-/// that cannot be read is kept under another key and reported.
+/// The design to start with: this tab's own autosave (after a reload), else the latest one,
+/// or `None` on a first visit. An autosave that cannot be read is kept under another key and
+/// reported.
 pub fn restore() -> Result<Option<Design>, String> {
-    let Some(text) = get_item(AUTOSAVE_KEY) else { return Ok(None) };
+    let Some(text) = get_item(&tab_slot()).or_else(|| get_item(AUTOSAVE_KEY)) else { return Ok(None) };
     match load(&text) {
         Ok(d) => Ok(Some(d)),
         Err(e) => {
@@ -48,6 +94,54 @@ pub fn restore() -> Result<Option<Design>, String> {
             Err(format!(
                 "The autosaved design could not be read ({e}); it is kept in local storage under {UNREADABLE_KEY}."
             ))
+        }
+    }
+}
+
+/// Keeps a design that an opened link or file replaces, so it can be restored.
+pub fn keep_previous(design: &Design) {
+    set_item(PREVIOUS_KEY, &save(design));
+}
+
+/// The kept previous design, if any (an unreadable one counts as none).
+pub fn previous() -> Option<Design> {
+    get_item(PREVIOUS_KEY).and_then(|t| load(&t).ok())
+}
+
+/// The current location's fragment, with the leading `#`.
+pub fn location_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// The app's URL without its fragment.
+pub fn base_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|h| h.split('#').next().unwrap_or("").to_string())
+        .unwrap_or_default()
+}
+
+/// Removes the fragment from the address bar without reloading (a consumed share link).
+pub fn clear_hash() {
+    if let Some(w) = web_sys::window() {
+        if let Ok(history) = w.history() {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&base_url()));
+        }
+    }
+}
+
+/// Copies text to the clipboard when the browser allows it (the URL is shown anyway).
+pub fn copy_to_clipboard(text: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok();
+    let write = clipboard.as_ref().and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok());
+    if let (Some(c), Some(f)) = (clipboard, write.and_then(|f| f.dyn_into::<js_sys::Function>().ok())) {
+        if let Ok(promise) = f.call1(&c, &text.into()) {
+            if let Ok(p) = promise.dyn_into::<js_sys::Promise>() {
+                let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
+                let _ = p.catch(&ignore);
+                ignore.forget();
+            }
         }
     }
 }

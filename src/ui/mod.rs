@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 use crate::export::FirewallFormat;
 use crate::model::design::slug;
 use crate::model::{load, save, templates, Command, Design, NodeKind};
+use crate::share;
 use canvas::{add_node_in_view, fit_view, Canvas, Interaction, Pointer};
 use inspector::Inspector;
 use state::Editor;
@@ -38,18 +39,21 @@ fn template(name: &str) -> Design {
 
 #[component]
 fn App() -> impl IntoView {
-    let (design, startup_error) = match browser::restore() {
-        Ok(Some(d)) => (d, None),
-        Ok(None) => (template("ha"), None),
-        Err(e) => (template("ha"), Some(e)),
+    let (restored, startup_error) = match browser::restore() {
+        Ok(d) => (d, None),
+        Err(e) => (None, Some(e)),
     };
-    let editor = Editor::new(design);
+    let had_work = restored.is_some();
+    let editor = Editor::new(restored.unwrap_or_else(|| template("ha")));
     let pointer = Pointer::new();
+    let has_previous = RwSignal::new(browser::previous().is_some());
     if let Some(e) = startup_error {
         editor.alert(e);
     }
     browser::install_api(editor);
     browser::autosave(&editor);
+    // A share link in the address bar opens over the current design, which stays recoverable.
+    open_hash(&editor, &pointer, has_previous, had_work);
     let dark = RwSignal::new(browser::get_item(browser::THEME_KEY).as_deref() == Some("dark"));
     Effect::new(move |_| browser::apply_theme(dark.get()));
 
@@ -57,10 +61,22 @@ fn App() -> impl IntoView {
     let moves = window_event_listener(ev::pointermove, move |e| canvas::on_pointer_move(&editor, &pointer, &e));
     let ups = window_event_listener(ev::pointerup, move |e| canvas::on_pointer_up(&editor, &pointer, &e));
     let keys = window_event_listener(ev::keydown, move |e| on_key(&editor, &e));
+    let hashes = window_event_listener(ev::hashchange, move |_| open_hash(&editor, &pointer, has_previous, true));
+    let other_tab = StoredValue::new(false);
+    let storage = window_event_listener(ev::storage, move |e: web_sys::StorageEvent| {
+        if e.key().as_deref() == Some(browser::AUTOSAVE_KEY) && !other_tab.get_value() {
+            other_tab.set_value(true);
+            editor.notice(
+                "Another tab is editing a design too. Each tab keeps its own work; a new tab opens the latest.",
+            );
+        }
+    });
     on_cleanup(move || {
         moves.remove();
         ups.remove();
         keys.remove();
+        hashes.remove();
+        storage.remove();
     });
     // Fit the first design into the canvas once it has a size.
     request_animation_frame(move || fit_view(&editor, &pointer));
@@ -69,14 +85,16 @@ fn App() -> impl IntoView {
         editor.rev.track();
         editor.design.with_value(|d| d.name.clone())
     };
+    let share_link = RwSignal::new(None::<(String, usize)>);
     view! {
         <div class="app">
             <header class="topbar">
                 <h1 class="brand">"obkm-topology"</h1>
                 <span class="design-name" data-testid="design-name">{title}</span>
-                <Toolbar editor=editor pointer=pointer dark=dark />
+                <Toolbar editor=editor pointer=pointer dark=dark has_previous=has_previous share_link=share_link />
             </header>
             <Messages editor=editor />
+            <ShareBar share_link=share_link />
             <main class="workspace">
                 <Palette editor=editor pointer=pointer />
                 <div class="center">
@@ -87,6 +105,35 @@ fn App() -> impl IntoView {
             </main>
             <PaletteGhost pointer=pointer />
         </div>
+    }
+}
+
+/// Opens the share link in the address bar, if any. The design it replaces is kept as the
+/// previous design (`keep_current`: there was real work, not a first-visit template); a link
+/// that cannot be opened is reported and changes nothing.
+fn open_hash(editor: &Editor, pointer: &Pointer, has_previous: RwSignal<bool>, keep_current: bool) {
+    let hash = browser::location_hash();
+    if hash.trim_start_matches('#').is_empty() {
+        return;
+    }
+    browser::clear_hash();
+    match share::decode(&hash) {
+        Ok(shared) => {
+            let current = editor.design.with_value(Clone::clone);
+            let kept = keep_current && !current.nodes.is_empty() && save(&current) != save(&shared);
+            if kept {
+                browser::keep_previous(&current);
+                has_previous.set(true);
+            }
+            editor.replace(shared);
+            fit_view(editor, pointer);
+            editor.notice(if kept {
+                "Opened the shared design. Your previous design is kept: “Restore previous” brings it back."
+            } else {
+                "Opened the shared design."
+            });
+        }
+        Err(e) => editor.alert(format!("This link cannot be opened: {e}. Your design is unchanged.")),
     }
 }
 
@@ -161,7 +208,13 @@ fn delete_selection(editor: &Editor) {
 }
 
 #[component]
-fn Toolbar(editor: Editor, pointer: Pointer, dark: RwSignal<bool>) -> impl IntoView {
+fn Toolbar(
+    editor: Editor,
+    pointer: Pointer,
+    dark: RwSignal<bool>,
+    has_previous: RwSignal<bool>,
+    share_link: RwSignal<Option<(String, usize)>>,
+) -> impl IntoView {
     let file_input: NodeRef<leptos::html::Input> = NodeRef::new();
     let open_chosen = move |_| {
         let Some(input) = file_input.get_untracked() else { return };
@@ -170,9 +223,12 @@ fn Toolbar(editor: Editor, pointer: Pointer, dark: RwSignal<bool>) -> impl IntoV
             input.set_value("");
             match text.map_err(|e| e.to_string()).and_then(|t| load(&t).map_err(|e| e.to_string())) {
                 Ok(design) => {
+                    editor.design.with_value(browser::keep_previous);
+                    has_previous.set(true);
                     editor.replace(design);
                     fit_view(&editor, &pointer);
-                    editor.notice(format!("Opened {name}. Undo brings back the previous design."));
+                    editor
+                        .notice(format!("Opened {name}. Undo or “Restore previous” brings back the previous design."));
                 }
                 Err(e) => editor.alert(format!("Cannot open {name}: {e}. The current design is unchanged.")),
             }
@@ -212,6 +268,26 @@ fn Toolbar(editor: Editor, pointer: Pointer, dark: RwSignal<bool>) -> impl IntoV
             Err(e) => editor.alert(format!("The firewall matrix could not be exported: {e}")),
         }
     };
+    let share_design = move |_| {
+        let (url, enc) = editor.design.with_value(|d| share::url(&browser::base_url(), d));
+        browser::copy_to_clipboard(&url);
+        share_link.set(Some((url, enc.fragment.len())));
+        if enc.dropped_unknown {
+            editor.notice("Fields this release does not know were left out of the link (a saved file keeps them).");
+        } else {
+            editor.notice("The share link is copied to the clipboard.");
+        }
+    };
+    let restore_previous = move |_| {
+        let Some(previous) = browser::previous() else {
+            has_previous.set(false);
+            return;
+        };
+        editor.design.with_value(browser::keep_previous);
+        editor.replace(previous);
+        fit_view(&editor, &pointer);
+        editor.notice("Restored the previous design. The one it replaced is kept: “Restore previous” swaps back.");
+    };
     let toggle_theme = move |_| {
         dark.update(|d| *d = !*d);
         browser::set_item(browser::THEME_KEY, if dark.get_untracked() { "dark" } else { "light" });
@@ -226,6 +302,10 @@ fn Toolbar(editor: Editor, pointer: Pointer, dark: RwSignal<bool>) -> impl IntoV
             <button data-action="open" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } } title="Open a design file (JSON)">"Open…"</button>
             <input node_ref=file_input type="file" accept=".json,application/json" class="hidden" data-testid="file-input" on:change=open_chosen />
             <button data-action="save" on:click=save_file title="Save the design as a JSON file">"Save"</button>
+            <button data-action="share" on:click=share_design title="Copy a link that holds the whole design">"Share"</button>
+            {move || has_previous.get().then(|| view! {
+                <button data-action="restore-previous" on:click=restore_previous title="Bring back the design that an opened link or file replaced">"Restore previous"</button>
+            })}
             <span class="sep"></span>
             <button data-action="export-bundle" on:click=export_bundle title="Download the configuration bundle (zip): every node's configuration, the firewall matrix, the findings">"Export bundle"</button>
             <span class="group" role="group" aria-label="Export the firewall matrix">
@@ -324,6 +404,24 @@ fn PaletteGhost(pointer: Pointer) -> impl IntoView {
         pointer.palette_ghost.get().map(|(kind, (x, y))| {
             view! {
                 <div class="palette-ghost" style=format!("left:{}px;top:{}px", x - 60.0, y - 20.0)>{kind.title()}</div>
+            }
+        })
+    }
+}
+
+#[component]
+fn ShareBar(share_link: RwSignal<Option<(String, usize)>>) -> impl IntoView {
+    move || {
+        share_link.get().map(|(url, len)| {
+            let long = len > share::LONG_LINK;
+            view! {
+                <div class="share-bar" class:long=long>
+                    <span class="share-label">"Share link"</span>
+                    <output data-testid="share-url" class="share-url">{url}</output>
+                    <span data-testid="share-length" class="share-length">{len} " characters"</span>
+                    {long.then(|| view! { <span class="share-warning">"Long link: some tools cut links over 2,000 characters; share the saved file instead."</span> })}
+                    <button class="dismiss" aria-label="Close" on:click=move |_| share_link.set(None)>"×"</button>
+                </div>
             }
         })
     }
