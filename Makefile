@@ -48,6 +48,11 @@ test: tools fetch
 	trunk build --release
 	$(MAKE) --no-print-directory test-browser
 
+bench: tools fetch
+	trunk build --release
+	cargo build --quiet --release --bin obkm-topology
+	node bench/budgets.mjs
+
 fmt:
 	cargo fmt
 

@@ -192,7 +192,43 @@ pub fn install_api(editor: Editor) {
         Closure::<dyn Fn() -> String>::new(move || editor.report.with_untracked(crate::rules::output::to_json));
     let _ = js_sys::Reflect::set(&api, &"findings".into(), findings.as_ref());
     findings.forget();
+    let measure = Closure::<dyn Fn(String) -> String>::new(measure);
+    let _ = js_sys::Reflect::set(&api, &"measure".into(), measure.as_ref());
+    measure.forget();
     let _ = js_sys::Reflect::set(&window, &"obkmTopology".into(), &api);
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+}
+
+/// A diagnostic for benchmarks and power users: loads a design given as JSON (without
+/// touching the current one) and returns, as JSON, how long the checker (median of runs) and
+/// the bundle export take in this browser, in milliseconds.
+fn measure(design_json: String) -> String {
+    let design = match load(&design_json) {
+        Ok(d) => d,
+        Err(e) => return serde_json::json!({ "error": e.to_string() }).to_string(),
+    };
+    let today = super::state::today();
+    let mut checks = Vec::new();
+    for _ in 0..15 {
+        let t = now_ms();
+        let report = crate::rules::check(&design, today);
+        checks.push(now_ms() - t);
+        std::hint::black_box(report);
+    }
+    checks.sort_by(f64::total_cmp);
+    let t = now_ms();
+    let bundle = crate::export::bundle(&design, today).map(|b| b.len()).unwrap_or(0);
+    let bundle_ms = now_ms() - t;
+    serde_json::json!({
+        "nodes": design.nodes.len(),
+        "check_ms_median": checks[checks.len() / 2],
+        "bundle_ms": bundle_ms,
+        "bundle_bytes": bundle,
+    })
+    .to_string()
 }
 
 /// Sets the theme on the document element.
