@@ -524,7 +524,7 @@ fn lb_002(c: &Ctx, h: &mut Hits) {
 
 fn lb_003(c: &Ctx, h: &mut Hits) {
     for &i in &c.kms {
-        if c.linked_of_kind(i, NodeKind::LoadBalancer).is_empty() {
+        if !c.is_linked_to(i, NodeKind::LoadBalancer) {
             h.add([i], format!("{} is behind no load balancer: it receives no traffic", c.label(i)));
         }
     }
@@ -606,16 +606,17 @@ fn db_002(c: &Ctx, h: &mut Hits) {
 
 fn db_003(c: &Ctx, h: &mut Hits) {
     let hosted = hosted(c);
+    // Per logical database, the database nodes (linked to KM nodes) that host it.
+    let hosts: Vec<(&str, Vec<usize>)> = LOGICAL_DATABASES
+        .iter()
+        .map(|db| (*db, hosted.iter().filter(|(_, dbs)| dbs.iter().any(|d| d == db)).map(|(i, _)| *i).collect()))
+        .collect();
     for &k in &c.kms {
-        let mine = c.linked_of_kind(k, NodeKind::Database);
-        let missing: Vec<String> = LOGICAL_DATABASES
+        let mine = c.neighbours(k);
+        let missing: Vec<String> = hosts
             .iter()
-            .filter(|db| {
-                let hosts: Vec<usize> =
-                    hosted.iter().filter(|(_, dbs)| dbs.iter().any(|d| d == *db)).map(|(i, _)| *i).collect();
-                !hosts.is_empty() && !hosts.iter().any(|i| mine.contains(i))
-            })
-            .map(|db| logical_name(c.product, db))
+            .filter(|(_, hs)| !hs.is_empty() && !hs.iter().any(|i| mine.binary_search(i).is_ok()))
+            .map(|(db, _)| logical_name(c.product, db))
             .collect();
         if !missing.is_empty() {
             h.add([k], format!("{} is linked to no database hosting {}", c.label(k), missing.join(", ")));
@@ -687,7 +688,7 @@ fn one_shared(c: &Ctx, kind: NodeKind) -> Option<(Vec<usize>, String)> {
     if shared.is_empty() {
         return None;
     }
-    let without: Vec<usize> = c.kms.iter().copied().filter(|&k| c.linked_of_kind(k, kind).is_empty()).collect();
+    let without: Vec<usize> = c.kms.iter().copied().filter(|&k| !c.is_linked_to(k, kind)).collect();
     if shared.len() == 1 && without.is_empty() {
         return None;
     }
@@ -722,7 +723,7 @@ fn dir_004(c: &Ctx, h: &mut Hits) {
 
 fn fs_001(c: &Ctx, h: &mut Hits) {
     for &k in &c.kms {
-        if c.linked_of_kind(k, NodeKind::SharedStorage).is_empty() {
+        if !c.is_linked_to(k, NodeKind::SharedStorage) {
             h.add([k], format!("{} mounts no shared storage for artifact synchronization", c.label(k)));
         }
     }

@@ -14,7 +14,10 @@ pub struct Ctx<'a> {
     pub d: &'a Design,
     /// Its product.
     pub product: Product,
-    graph: UnGraph<(), ()>,
+    /// Per node, the distinct other nodes linked to it, ascending.
+    neighbours: Vec<Vec<usize>>,
+    /// Per node, whether any link touches it (a self-link counts).
+    linked: Vec<bool>,
     /// Indices of the Key Manager nodes, in design order.
     pub kms: Vec<usize>,
 }
@@ -35,7 +38,18 @@ impl<'a> Ctx<'a> {
             }
         }
         let kms = d.nodes.iter().enumerate().filter(|(_, n)| n.kind == NodeKind::KeyManager).map(|(i, _)| i).collect();
-        Ctx { d, product: d.product, graph, kms }
+        // Answered once here: rules ask who is linked to whom many times.
+        let mut neighbours = Vec::with_capacity(d.nodes.len());
+        let mut linked = Vec::with_capacity(d.nodes.len());
+        for i in 0..d.nodes.len() {
+            let v: NodeIndex<u32> = NodeIndex::new(i);
+            linked.push(graph.neighbors(v).next().is_some());
+            let mut out: Vec<usize> = graph.neighbors(v).map(|w| w.index()).filter(|&j| j != i).collect();
+            out.sort_unstable();
+            out.dedup();
+            neighbours.push(out);
+        }
+        Ctx { d, product: d.product, neighbours, linked, kms }
     }
 
     /// The node at an index.
@@ -59,27 +73,28 @@ impl<'a> Ctx<'a> {
     }
 
     /// The distinct other nodes linked to node `i`, in ascending index order.
-    pub fn neighbours(&self, i: usize) -> Vec<usize> {
-        let mut out: Vec<usize> =
-            self.graph.neighbors(NodeIndex::new(i)).map(|v| v.index()).filter(|&j| j != i).collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+    pub fn neighbours(&self, i: usize) -> &[usize] {
+        self.neighbours.get(i).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// True when node `i` has any link at all (a self-link counts).
     pub fn has_links(&self, i: usize) -> bool {
-        self.graph.neighbors(NodeIndex::new(i)).next().is_some()
+        self.linked.get(i).copied().unwrap_or(false)
     }
 
     /// The neighbours of `i` of one kind.
     pub fn linked_of_kind(&self, i: usize, kind: NodeKind) -> Vec<usize> {
-        self.neighbours(i).into_iter().filter(|&j| self.node(j).kind == kind).collect()
+        self.neighbours(i).iter().copied().filter(|&j| self.node(j).kind == kind).collect()
+    }
+
+    /// True when `i` is linked to at least one node of a kind.
+    pub fn is_linked_to(&self, i: usize, kind: NodeKind) -> bool {
+        self.neighbours(i).iter().any(|&j| self.node(j).kind == kind)
     }
 
     /// The nodes of a kind that are linked to at least one Key Manager node.
     pub fn linked_to_kms(&self, kind: NodeKind) -> Vec<usize> {
-        self.of_kind(kind).into_iter().filter(|&j| !self.linked_of_kind(j, NodeKind::KeyManager).is_empty()).collect()
+        self.of_kind(kind).into_iter().filter(|&j| self.is_linked_to(j, NodeKind::KeyManager)).collect()
     }
 
     /// A text property with defaults applied.

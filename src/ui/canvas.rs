@@ -66,6 +66,9 @@ pub struct Pointer {
     pub palette_ghost: RwSignal<Option<(NodeKind, (f64, f64))>>,
     /// The canvas element.
     pub svg: NodeRef<Svg>,
+    /// The canvas's box, kept while an interaction lasts: reading it on every move would
+    /// force a layout of the whole scene each time.
+    rect: StoredValue<Option<(f64, f64, f64, f64)>>,
 }
 
 impl Pointer {
@@ -76,11 +79,23 @@ impl Pointer {
             ghost: RwSignal::new(None),
             palette_ghost: RwSignal::new(None),
             svg: NodeRef::new(),
+            rect: StoredValue::new(None),
         }
+    }
+
+    /// Starts an interaction (and keeps the canvas box until it ends).
+    pub fn begin(&self, interaction: Interaction) {
+        self.rect.set_value(None);
+        let rect = self.canvas_rect();
+        self.rect.set_value(rect);
+        self.interaction.set_value(interaction);
     }
 
     /// The canvas's bounding box in client pixels: (left, top, width, height).
     pub fn canvas_rect(&self) -> Option<(f64, f64, f64, f64)> {
+        if let Some(r) = self.rect.get_value() {
+            return Some(r);
+        }
         let el: web_sys::Element = self.svg.get_untracked()?.unchecked_into();
         let r = el.get_bounding_client_rect();
         Some((r.left(), r.top(), r.width(), r.height()))
@@ -241,6 +256,7 @@ pub fn on_pointer_up(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEv
     let client = client_of(ev);
     let interaction = pointer.interaction.get_value();
     pointer.interaction.set_value(Interaction::Idle);
+    pointer.rect.set_value(None);
     match interaction {
         Interaction::Idle | Interaction::Pan { .. } => {}
         Interaction::Drag { origins, grabbed, moved, shift, .. } => {
@@ -350,13 +366,7 @@ fn NodeView(editor: Editor, pointer: Pointer, id: NodeId) -> impl IntoView {
         }
         let origins = sel.iter().filter_map(|i| Some((i.clone(), editor.node(i)?.pos.get_untracked()))).collect();
         let start = pointer.world_from_client(&editor, client_of(&ev));
-        pointer.interaction.set_value(Interaction::Drag {
-            start,
-            origins,
-            grabbed: id_down.clone(),
-            moved: false,
-            shift,
-        });
+        pointer.begin(Interaction::Drag { start, origins, grabbed: id_down.clone(), moved: false, shift });
     };
     let id_handle = id.clone();
     let on_handle = move |ev: web_sys::PointerEvent| {
@@ -364,7 +374,7 @@ fn NodeView(editor: Editor, pointer: Pointer, id: NodeId) -> impl IntoView {
             return;
         }
         ev.stop_propagation();
-        pointer.interaction.set_value(Interaction::Connect { from: id_handle.clone() });
+        pointer.begin(Interaction::Connect { from: id_handle.clone() });
     };
     let id_key = id.clone();
     let on_key = move |ev: web_sys::KeyboardEvent| {
@@ -500,7 +510,7 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
             editor.select(Vec::new());
             editor.selected_link.set(None);
         }
-        pointer.interaction.set_value(Interaction::Pan { start: client_of(&ev), view: editor.view.get_untracked() });
+        pointer.begin(Interaction::Pan { start: client_of(&ev), view: editor.view.get_untracked() });
     };
     let on_wheel = move |ev: web_sys::WheelEvent| {
         ev.prevent_default();

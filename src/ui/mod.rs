@@ -51,7 +51,9 @@ fn App() -> impl IntoView {
         editor.alert(e);
     }
     browser::install_api(editor);
-    browser::autosave(&editor);
+    if !had_work {
+        browser::autosave(&editor);
+    }
     // A share link in the address bar opens over the current design, which stays recoverable.
     open_hash(&editor, &pointer, has_previous, had_work);
     let dark = RwSignal::new(browser::get_item(browser::THEME_KEY).as_deref() == Some("dark"));
@@ -368,7 +370,7 @@ fn Palette(editor: Editor, pointer: Pointer) -> impl IntoView {
                 if ev.button() != 0 {
                     return;
                 }
-                pointer.interaction.set_value(Interaction::Palette {
+                pointer.begin(Interaction::Palette {
                     kind,
                     start: (f64::from(ev.client_x()), f64::from(ev.client_y())),
                     moved: false,
