@@ -383,3 +383,17 @@ fn no_secrets_and_no_open_world_but_the_client_entry() {
         }
     }
 }
+
+#[test]
+fn the_diagram_svg_parses_with_hostile_labels() {
+    for (name, v) in variants() {
+        let d = design(&v);
+        let report = obkm_topology::rules::check(&d, today());
+        let svg = obkm_topology::export::diagram::svg(&d, &report);
+        let p = tempdir(&format!("svg-{name}")).join("d.svg");
+        std::fs::write(&p, &svg).unwrap();
+        let o = Command::new("xmllint").arg("--noout").arg(&p).output().unwrap();
+        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(svg, obkm_topology::export::diagram::svg(&d, &report), "{name}: not deterministic");
+    }
+}

@@ -2,6 +2,7 @@
 //! port/firewall matrix in every format. Pure functions of the design and today's date, so
 //! the browser and the command line give the same bytes.
 
+pub mod diagram;
 pub mod escape;
 pub mod firewall;
 pub mod flows;

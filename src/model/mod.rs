@@ -6,6 +6,7 @@ pub mod command;
 pub mod design;
 pub mod fields;
 pub mod format;
+pub mod layout;
 pub mod schema;
 pub mod templates;
 

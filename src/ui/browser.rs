@@ -169,6 +169,62 @@ pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), St
     Ok(())
 }
 
+/// Renders an SVG document to a PNG (twice its size, for sharp slides) and downloads it.
+pub fn download_svg_as_png(svg: &str, filename: &str, on_error: impl Fn(String) + 'static) {
+    let fail = |e: JsValue| format!("{e:?}");
+    let result = (|| -> Result<(), String> {
+        let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type("image/svg+xml");
+        let parts = js_sys::Array::of1(&JsValue::from_str(svg));
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(fail)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+        let img = web_sys::HtmlImageElement::new().map_err(fail)?;
+        let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").map_err(fail)?.unchecked_into();
+        let name = filename.to_string();
+        let img2 = img.clone();
+        let onload = Closure::once_into_js(move || {
+            let (w, h) = (img2.natural_width().max(1) * 2, img2.natural_height().max(1) * 2);
+            canvas.set_width(w);
+            canvas.set_height(h);
+            if let Some(ctx) = canvas
+                .get_context("2d")
+                .ok()
+                .flatten()
+                .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+            {
+                let _ =
+                    ctx.draw_image_with_html_image_element_and_dw_and_dh(&img2, 0.0, 0.0, f64::from(w), f64::from(h));
+            }
+            let _ = web_sys::Url::revoke_object_url(&url);
+            let done = Closure::once_into_js(move |blob: JsValue| {
+                if let Ok(blob) = blob.dyn_into::<web_sys::Blob>() {
+                    if let Ok(u) = web_sys::Url::create_object_url_with_blob(&blob) {
+                        if let Some(a) =
+                            web_sys::window().and_then(|w| w.document()).and_then(|d| d.create_element("a").ok())
+                        {
+                            let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+                            a.set_href(&u);
+                            a.set_download(&name);
+                            a.click();
+                        }
+                        let _ = web_sys::Url::revoke_object_url(&u);
+                    }
+                }
+            });
+            let _ = canvas.to_blob(done.unchecked_ref());
+        });
+        img.set_onload(Some(onload.unchecked_ref()));
+        let err = Closure::once_into_js(move || on_error("the diagram could not be rendered as PNG".into()));
+        img.set_onerror(Some(err.unchecked_ref()));
+        img.set_src(&web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?);
+        Ok(())
+    })();
+    if let Err(e) = result {
+        web_sys::console::error_1(&e.into());
+    }
+}
+
 /// Reads the first file chosen in a file input, as text.
 pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<(String, Result<String, String>)> {
     let file = input.files()?.get(0)?;

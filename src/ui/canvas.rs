@@ -327,19 +327,7 @@ fn short(label: &str) -> String {
     s
 }
 
-/// The short glyph drawn in a node's icon.
-pub fn glyph(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::KeyManager => "KM",
-        NodeKind::LoadBalancer => "LB",
-        NodeKind::Database => "DB",
-        NodeKind::Directory => "DIR",
-        NodeKind::SharedStorage => "FS",
-        NodeKind::Client => "CL",
-        NodeKind::ApiManager => "AM",
-        NodeKind::Analytics => "BI",
-    }
-}
+pub use crate::export::diagram::glyph;
 
 #[component]
 fn NodeView(editor: Editor, pointer: Pointer, id: NodeId) -> impl IntoView {

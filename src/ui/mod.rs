@@ -290,6 +290,26 @@ fn Toolbar(
         fit_view(&editor, &pointer);
         editor.notice("Restored the previous design. The one it replaced is kept: “Restore previous” swaps back.");
     };
+    let diagram = move || {
+        editor
+            .design
+            .with_value(|d| (slug(&d.name), editor.report.with_untracked(|r| crate::export::diagram::svg(d, r))))
+    };
+    let export_svg = move |_| {
+        let (name, svg) = diagram();
+        if let Err(e) = browser::download(&format!("{name}.svg"), "image/svg+xml", &svg) {
+            editor.alert(e);
+        }
+    };
+    let export_png = move |_| {
+        let (name, svg) = diagram();
+        browser::download_svg_as_png(&svg, &format!("{name}.png"), move |e| editor.alert(e));
+    };
+    let auto_layout = move |_| {
+        let cmd = editor.design.with_value(crate::model::layout::auto_layout);
+        editor.execute(cmd);
+        fit_view(&editor, &pointer);
+    };
     let toggle_theme = move |_| {
         dark.update(|d| *d = !*d);
         browser::set_item(browser::THEME_KEY, if dark.get_untracked() { "dark" } else { "light" });
@@ -318,7 +338,10 @@ fn Toolbar(
                 <button data-action="export-firewall-iptables" on:click=move |_| export_firewall(FirewallFormat::Iptables) title="iptables rules: of the selected node, or of every host (zip)">"iptables"</button>
                 <button data-action="export-firewall-terraform" on:click=move |_| export_firewall(FirewallFormat::Terraform) title="AWS security groups (Terraform)">"Terraform"</button>
             </span>
+            <button data-action="export-svg" on:click=export_svg title="The diagram as SVG">"SVG"</button>
+            <button data-action="export-png" on:click=export_png title="The diagram as PNG">"PNG"</button>
             <span class="sep"></span>
+            <button data-action="auto-layout" on:click=auto_layout title="Arrange the nodes in columns along the traffic path">"Auto-layout"</button>
             <button data-action="undo" on:click=move |_| editor.undo() prop:disabled=move || !editor.can_undo.get() title="Undo (Ctrl+Z)">"Undo"</button>
             <button data-action="redo" on:click=move |_| editor.redo() prop:disabled=move || !editor.can_redo.get() title="Redo (Ctrl+Shift+Z, Ctrl+Y)">"Redo"</button>
             <button data-action="delete-selection" on:click=move |_| delete_selection(&editor) title="Delete the selection (Delete)">"Delete"</button>

@@ -69,3 +69,28 @@ print(json.dumps({"names": z.namelist(), "clustering": z.read("key-manager/km-2/
   assert.deepEqual(page.problems, []);
   await page.context().close();
 }));
+
+test('export the diagram as SVG and PNG; auto-layout arranges the nodes as one undoable step', withShot('diagram', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-broken"]');
+  const svg = await download(page, 'export-svg');
+  assert.equal(path.basename(svg), 'broken-single-node.svg');
+  execFileSync('xmllint', ['--noout', svg]);
+  const text = fs.readFileSync(svg, 'utf8');
+  assert.match(text, /<title>Broken single node<\/title>/);
+  assert.match(text, />km-1</);
+  const png = await download(page, 'export-png');
+  const bytes = fs.readFileSync(png);
+  assert.equal(bytes.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'not a PNG');
+  assert.ok(bytes.length > 1000);
+
+  const before = JSON.parse(await page.evaluate(() => window.obkmTopology.design()));
+  await page.click('[data-action="auto-layout"]');
+  const after = JSON.parse(await page.evaluate(() => window.obkmTopology.design()));
+  const x = (d, id) => d.nodes.find((n) => n.id === id).x;
+  assert.ok(x(after, 'lb-1') < x(after, 'km-1') && x(after, 'km-1') < x(after, 'db-1'));
+  await page.click('[data-action="undo"]');
+  assert.deepEqual(JSON.parse(await page.evaluate(() => window.obkmTopology.design())), before);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
