@@ -8,8 +8,10 @@ use super::escape::xml;
 use crate::model::{Design, NodeKind};
 use crate::rules::{Report, Severity};
 
-const HALF_W: f64 = 85.0;
-const HALF_H: f64 = 30.0;
+/// Half the width of a node box (world units), on the canvas and in the diagram.
+pub const HALF_W: f64 = 85.0;
+/// Half the height of a node box.
+pub const HALF_H: f64 = 30.0;
 
 fn color(kind: NodeKind) -> &'static str {
     match kind {
@@ -24,7 +26,8 @@ fn color(kind: NodeKind) -> &'static str {
     }
 }
 
-fn border(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+/// Where a segment from the centre of node box `a` towards `b` leaves the box.
+pub fn border(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     if dx == 0.0 && dy == 0.0 {
         return a;
@@ -35,9 +38,10 @@ fn border(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
     (a.0 + dx * t, a.1 + dy * t)
 }
 
-fn short(label: &str) -> String {
-    let mut s: String = label.chars().filter(|c| !c.is_control()).take(18).collect();
-    if label.chars().count() > 18 {
+/// A label shortened to fit a node box.
+pub fn short(label: &str) -> String {
+    let mut s: String = label.chars().filter(|c| !c.is_control()).take(16).collect();
+    if label.chars().count() > 16 {
         s.push('…');
     }
     s

@@ -306,28 +306,7 @@ pub fn connect(editor: &Editor, from: &NodeId, to: &NodeId) {
     }
 }
 
-/// Where a segment from the centre of box `a` towards `b` leaves the box.
-fn border_point(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    if dx == 0.0 && dy == 0.0 {
-        return a;
-    }
-    let tx = if dx == 0.0 { f64::INFINITY } else { NODE_HALF_W / dx.abs() };
-    let ty = if dy == 0.0 { f64::INFINITY } else { NODE_HALF_H / dy.abs() };
-    let t = tx.min(ty).min(1.0);
-    (a.0 + dx * t, a.1 + dy * t)
-}
-
-/// Shortens a label to fit the node box.
-fn short(label: &str) -> String {
-    let mut s: String = label.chars().take(15).collect();
-    if s.len() < label.len() {
-        s.push('…');
-    }
-    s
-}
-
-pub use crate::export::diagram::glyph;
+pub use crate::export::diagram::{border as border_point, glyph, short};
 
 #[component]
 fn NodeView(editor: Editor, pointer: Pointer, id: NodeId) -> impl IntoView {

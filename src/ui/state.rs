@@ -10,10 +10,7 @@ use leptos::prelude::*;
 use crate::model::{Command, Design, History, NodeId, NodeKind};
 use crate::rules::{check, Date, Report, Severity};
 
-/// Half the width of a node box on the canvas (world units).
-pub const NODE_HALF_W: f64 = 85.0;
-/// Half the height of a node box on the canvas (world units).
-pub const NODE_HALF_H: f64 = 30.0;
+pub use crate::export::diagram::{HALF_H as NODE_HALF_H, HALF_W as NODE_HALF_W};
 /// The grid that positions snap to.
 pub const GRID: f64 = 10.0;
 
