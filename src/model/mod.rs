@@ -2,6 +2,7 @@
 //! it (each with its inverse) and the templates. Pure Rust: no UI, no browser.
 
 pub mod address;
+pub mod clipboard;
 pub mod command;
 pub mod design;
 pub mod fields;

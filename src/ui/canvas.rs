@@ -41,6 +41,11 @@ pub enum Interaction {
         /// Where the link starts.
         from: NodeId,
     },
+    /// Selecting the nodes inside a rectangle (shift+drag on the background).
+    Band {
+        /// Where the drag started (world).
+        start: (f64, f64),
+    },
     /// Dragging a palette item.
     Palette {
         /// Kind to add.
@@ -62,6 +67,8 @@ pub struct Pointer {
     pub interaction: StoredValue<Interaction>,
     /// The rubber line while connecting: (from, to) in world coordinates.
     pub ghost: RwSignal<Option<(WorldPoint, WorldPoint)>>,
+    /// The selection rectangle while band-selecting (world corners).
+    pub band: RwSignal<Option<(WorldPoint, WorldPoint)>>,
     /// The palette drag ghost: kind and client position.
     pub palette_ghost: RwSignal<Option<(NodeKind, (f64, f64))>>,
     /// The canvas element.
@@ -77,6 +84,7 @@ impl Pointer {
         Pointer {
             interaction: StoredValue::new(Interaction::Idle),
             ghost: RwSignal::new(None),
+            band: RwSignal::new(None),
             palette_ghost: RwSignal::new(None),
             svg: NodeRef::new(),
             rect: StoredValue::new(None),
@@ -240,6 +248,10 @@ pub fn on_pointer_move(editor: &Editor, pointer: &Pointer, ev: &web_sys::Pointer
             }
             return;
         }
+        Interaction::Band { start } => {
+            pointer.band.set(Some((*start, pointer.world_from_client(editor, client))));
+            return;
+        }
         Interaction::Palette { kind, start, moved } => {
             if !*moved && (client.0 - start.0).hypot(client.1 - start.1) < 4.0 {
                 return;
@@ -282,6 +294,21 @@ pub fn on_pointer_up(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEv
                 // Released on its own node: a self-link is refused like any other.
                 connect(editor, &from, &from);
             }
+        }
+        Interaction::Band { start } => {
+            pointer.band.set(None);
+            let end = pointer.world_from_client(editor, client);
+            let (x0, x1) = (start.0.min(end.0), start.0.max(end.0));
+            let (y0, y1) = (start.1.min(end.1), start.1.max(end.1));
+            let mut sel = editor.selected.get_untracked();
+            editor.design.with_value(|d| {
+                for n in &d.nodes {
+                    if n.x >= x0 && n.x <= x1 && n.y >= y0 && n.y <= y1 && !sel.contains(&n.id) {
+                        sel.push(n.id.clone());
+                    }
+                }
+            });
+            editor.select(sel);
         }
         Interaction::Palette { kind, moved, .. } => {
             pointer.palette_ghost.set(None);
@@ -473,7 +500,12 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
         if ev.button() != 0 && ev.button() != 1 {
             return;
         }
-        if !(ev.shift_key() || ev.ctrl_key() || ev.meta_key()) {
+        if ev.shift_key() {
+            let start = pointer.world_from_client(&editor, client_of(&ev));
+            pointer.begin(Interaction::Band { start });
+            return;
+        }
+        if !(ev.ctrl_key() || ev.meta_key()) {
             editor.select(Vec::new());
             editor.selected_link.set(None);
         }
@@ -538,6 +570,9 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                         />
                     </g>
                     {ghost}
+                    {move || pointer.band.get().map(|((x1, y1), (x2, y2))| view! {
+                        <rect class="band" x=x1.min(x2) y=y1.min(y2) width=(x2 - x1).abs() height=(y2 - y1).abs()></rect>
+                    })}
                     <g class="nodes">
                         <For
                             each=move || editor.node_ids.get()

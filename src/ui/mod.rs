@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 
 use crate::export::FirewallFormat;
 use crate::model::design::slug;
-use crate::model::{load, save, templates, Command, Design, NodeKind};
+use crate::model::{clipboard, load, save, templates, Command, Design, NodeKind};
 use crate::share;
 use canvas::{add_node_in_view, fit_view, Canvas, Interaction, Pointer};
 use inspector::Inspector;
@@ -161,6 +161,22 @@ fn on_key(editor: &Editor, e: &web_sys::KeyboardEvent) {
         editor.redo();
         return;
     }
+    if cmd && !typing && matches!(key.as_str(), "c" | "C" | "v" | "V" | "d" | "D") {
+        let ids = editor.selected.get_untracked();
+        match key.to_ascii_lowercase().as_str() {
+            "c" if !ids.is_empty() => {
+                editor.clip.set_value(Some((editor.design.with_value(|d| clipboard::copy(d, &ids)), 0)))
+            }
+            "v" => paste(editor),
+            "d" if !ids.is_empty() => {
+                e.prevent_default();
+                editor.clip.set_value(Some((editor.design.with_value(|d| clipboard::copy(d, &ids)), 0)));
+                paste(editor);
+            }
+            _ => return,
+        }
+        return;
+    }
     if typing {
         return;
     }
@@ -196,6 +212,16 @@ fn on_key(editor: &Editor, e: &web_sys::KeyboardEvent) {
         }
         _ => {}
     }
+}
+
+/// Pastes the copied nodes (each paste a little further), selects them, as one step.
+fn paste(editor: &Editor) {
+    let Some((clip, count)) = editor.clip.get_value() else { return };
+    let offset = 30.0 * f64::from(count + 1);
+    let (cmd, ids) = editor.design.with_value(|d| clipboard::paste(d, &clip, (offset, offset)));
+    editor.clip.set_value(Some((clip, count + 1)));
+    editor.execute(cmd);
+    editor.select(ids);
 }
 
 /// Deletes the selected nodes (with their links) or the selected link, as one step.

@@ -109,6 +109,8 @@ pub struct Editor {
     pub snap: RwSignal<bool>,
     /// The checker's report for the current design (never stale after an edit lands).
     pub report: RwSignal<Report>,
+    /// Copied nodes (Ctrl+C) and how many times they were pasted.
+    pub clip: StoredValue<Option<(crate::model::clipboard::Clip, u32)>>,
     /// The app's owner: per-node signals are created under it, never under the owner of the
     /// view whose event handler happens to run the command (which may be disposed next).
     owner: StoredValue<Option<Owner>>,
@@ -132,6 +134,7 @@ impl Editor {
             can_redo: RwSignal::new(false),
             snap: RwSignal::new(true),
             owner: StoredValue::new(Owner::current()),
+            clip: StoredValue::new(None),
             report: RwSignal::new(Report {
                 design: String::new(),
                 product: "",

@@ -285,3 +285,34 @@ test('keyboard only: add from the palette with Enter, select with Enter, move wi
   assert.deepEqual(page.problems, []);
   await page.context().close();
 }));
+
+test('rubber-band selection, copy, paste and duplicate, as undoable steps', withShot('clipboard', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  const b1 = await page.locator('[data-node-id="km-1"] .node-box').boundingBox();
+  const b2 = await page.locator('[data-node-id="km-2"] .node-box').boundingBox();
+  await page.keyboard.down('Shift');
+  await page.mouse.move(b1.x + b1.width - 5, b1.y - 25);
+  await page.mouse.down();
+  await page.mouse.move(b2.x + 5, b2.y + b2.height + 20, { steps: 5 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  for (const id of ['km-1', 'km-2']) assert.equal(await page.getAttribute(`[data-node-id="${id}"]`, 'aria-selected'), 'true', id);
+  assert.equal(await page.getAttribute('[data-node-id="lb-1"]', 'aria-selected'), 'false');
+
+  await page.keyboard.press('Control+c');
+  await page.keyboard.press('Control+v');
+  let d = await design(page);
+  assert.deepEqual(d.nodes.filter((n) => n.kind === 'key-manager').map((n) => n.id), ['km-1', 'km-2', 'km-3', 'km-4']);
+  const km1 = node(d, 'km-1');
+  const km3 = node(d, 'km-3');
+  assert.deepEqual([km3.x - km1.x, km3.y - km1.y], [30, 30]);
+  assert.deepEqual(km3.props, km1.props);
+  assert.equal(await page.getAttribute('[data-node-id="km-3"]', 'aria-selected'), 'true');
+  await page.keyboard.press('Control+d');
+  assert.equal((await design(page)).nodes.filter((n) => n.kind === 'key-manager').length, 6);
+  await page.keyboard.press('Control+z');
+  assert.equal((await design(page)).nodes.filter((n) => n.kind === 'key-manager').length, 4);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
