@@ -31,7 +31,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSIO
 fi
 
 # Debian packages: the browser for the UI tests, and the real consumers of the exports.
-DEB_PKGS=(chromium chromium-driver nginx nftables iptables libxml2-utils haproxy)
+DEB_PKGS=(chromium chromium-driver nginx nftables iptables libxml2-utils haproxy openssl)
 missing=()
 for p in "${DEB_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -40,7 +40,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
   # Debian starts nginx/haproxy on install; the tests only need their binaries.
   (systemctl disable --now nginx haproxy >/dev/null 2>&1 || service nginx stop >/dev/null 2>&1 || true)
 fi

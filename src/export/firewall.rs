@@ -210,23 +210,19 @@ pub fn iptables(design: &Design, flows: &[Flow], node: &str) -> String {
     out
 }
 
-/// `aws/security-groups.tf`: one security group per node that receives flows, one ingress rule
-/// per flow with the flow id as description.
+/// `aws/security-groups.tf`: one security group per node (clients are outside the VPC), one
+/// ingress rule per flow with the flow id as description.
 pub fn terraform(design: &Design, flows: &[Flow]) -> String {
     let mut out = header_comment(design, "AWS security groups");
     out.push_str("variable \"vpc_id\" {\n  type        = string\n  description = \"The VPC the Key Manager deployment runs in\"\n}\n");
-    let mut destinations: Vec<&str> = Vec::new();
-    for f in flows {
-        if !destinations.contains(&f.destination.as_str()) {
-            destinations.push(&f.destination);
-        }
-    }
-    for dst in &destinations {
-        let zone = flows.iter().find(|f| f.destination == *dst).map(|f| f.destination_zone.as_str()).unwrap_or("");
+    // One security group per node of the design (clients are outside it), so that every rule
+    // below has its group; a node without inbound flows gets an empty one.
+    for n in design.nodes.iter().filter(|n| n.kind != crate::model::NodeKind::Client) {
+        let dst = n.id.as_str();
         out.push_str(&format!(
             "\nresource \"aws_security_group\" \"{}\" {{\n  name        = \"obkm-{dst}\"\n  description = {}\n  vpc_id      = var.vpc_id\n}}\n",
             ident(dst),
-            quoted_label(&format!("obkm-topology: inbound flows of {dst} (zone {zone})"), 200)
+            quoted_label(&format!("obkm-topology: inbound flows of {dst} (zone {})", n.zone), 200)
         ));
     }
     for f in flows {
