@@ -288,6 +288,7 @@ fn NodeForm(editor: Editor, id: NodeId) -> impl IntoView {
         <h2>{kind.title()} <code class="node-id">{id.to_string()}</code></h2>
         <TextField editor=editor target=Target::Label(id.clone()) label="label".into() unit="" placeholder=id.to_string() help="shown on the canvas" />
         <TextField editor=editor target=Target::Zone(id.clone()) label="zone".into() unit="" placeholder="such as dmz, app, data".into() help="network zone" />
+        <Links editor=editor id=id.clone() />
         <h3>"Properties"</h3>
         {props}
         <button class="danger" data-action="delete" on:click=move |_| editor.execute(Command::RemoveNode { id: id_del.clone() })>
@@ -295,6 +296,72 @@ fn NodeForm(editor: Editor, id: NodeId) -> impl IntoView {
         </button>
     }
     .into_any()
+}
+
+/// The node's links, and linking without a pointer: a list of the nodes it may be linked to.
+#[component]
+fn Links(editor: Editor, id: NodeId) -> impl IntoView {
+    let choice = RwSignal::new(String::new());
+    let rows = {
+        let id = id.clone();
+        move || {
+            editor.rev.track();
+            editor.design.with_value(|d| {
+                let linked: Vec<(usize, String, String)> = d
+                    .links
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.from == id || l.to == id)
+                    .map(|(i, l)| {
+                        let other = if l.from == id { &l.to } else { &l.from };
+                        let label = d.node(other).map(|n| n.label.clone()).unwrap_or_default();
+                        (i, other.to_string(), label)
+                    })
+                    .collect();
+                let candidates: Vec<(String, String)> = d
+                    .nodes
+                    .iter()
+                    .filter(|n| crate::model::link_refusal(d, &id, &n.id).is_none())
+                    .map(|n| (n.id.to_string(), format!("{} ({})", n.label, n.id)))
+                    .collect();
+                (linked, candidates)
+            })
+        }
+    };
+    let rows2 = rows.clone();
+    let id_link = id.clone();
+    let link = move |_| {
+        let Some(to) = NodeId::parse(&choice.get_untracked()) else { return };
+        let index = editor.design.with_value(|d| d.links.len());
+        editor.execute(Command::AddLink { link: crate::model::Link::new(id_link.clone(), to), index });
+        choice.set(String::new());
+    };
+    view! {
+        <h3>"Links"</h3>
+        <ul class="links-list">
+            {move || {
+                rows().0
+                    .into_iter()
+                    .map(|(index, other, label)| {
+                        view! {
+                            <li>
+                                {format!("{label} ({other})")}
+                                <button class="small" data-action="unlink" aria-label=format!("Remove the link to {label}") on:click=move |_| editor.execute(Command::RemoveLink { index })>"×"</button>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ul>
+        <div class="field link-to">
+            <label for="field-link-to"><span class="field-name">"link to"</span></label>
+            <select id="field-link-to" name="link-to" prop:value=move || choice.get() on:change=move |ev| choice.set(event_target_value(&ev))>
+                <option value="">"choose a node…"</option>
+                {move || rows2().1.into_iter().map(|(v, t)| view! { <option value=v>{t}</option> }).collect_view()}
+            </select>
+            <button data-action="link" on:click=link prop:disabled=move || choice.with(String::is_empty)>"Link"</button>
+        </div>
+    }
 }
 
 #[component]

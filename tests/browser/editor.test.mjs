@@ -282,6 +282,17 @@ test('keyboard only: add from the palette with Enter, select with Enter, move wi
   await page.keyboard.press('ArrowDown');
   const d1 = node(await design(page), 'db-1');
   assert.deepEqual([d1.x - d0.x, d1.y - d0.y], [10, 10]);
+  // Linking without a pointer: the inspector lists the nodes this one may be linked to.
+  await page.focus('[data-testid="palette"] [data-kind="key-manager"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-node-id="km-1"]');
+  const options = await page.$$eval('[data-testid="inspector"] [name="link-to"] option', (os) => os.map((o) => o.value));
+  assert.deepEqual(options, ['', 'db-1']);
+  await page.selectOption('[data-testid="inspector"] [name="link-to"]', 'db-1');
+  await page.click('[data-testid="inspector"] [data-action="link"]');
+  assert.deepEqual((await design(page)).links, [{ from: 'km-1', to: 'db-1' }]);
+  await page.click('[data-testid="inspector"] [data-action="unlink"]');
+  assert.deepEqual((await design(page)).links, []);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 }));
