@@ -40,8 +40,8 @@ pub fn border(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
 
 /// A label shortened to fit a node box.
 pub fn short(label: &str) -> String {
-    let mut s: String = label.chars().filter(|c| !c.is_control()).take(16).collect();
-    if label.chars().count() > 16 {
+    let mut s: String = label.chars().filter(|c| !c.is_control()).take(14).collect();
+    if label.chars().count() > 14 {
         s.push('…');
     }
     s
