@@ -263,3 +263,32 @@ fn the_cli_shares_and_opens_with_the_same_bytes() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("damaged"));
 }
+
+#[test]
+fn a_design_too_large_for_a_link_is_refused_by_the_cli() {
+    // Labels of random text do not compress: enough of them exceed the 64 KiB fragment cap.
+    let mut d = Design::default();
+    let mut seed = 12345u64;
+    for i in 0..400 {
+        let label: String = (0..200)
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from(b'!' + ((seed >> 33) % 90) as u8)
+            })
+            .collect();
+        let mut n = d.new_node(NodeKind::Client, f64::from(i), 0.0);
+        n.label = label;
+        d.nodes.push(n);
+    }
+    assert!(share::encode(&d).fragment.len() > share::MAX_FRAGMENT);
+    let dir = std::env::temp_dir().join(format!("obkm-share-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("big.json");
+    std::fs::write(&p, save(&d)).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_obkm-topology"))
+        .args(["share", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("too large for a link"));
+}

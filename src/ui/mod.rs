@@ -298,6 +298,14 @@ fn Toolbar(
     };
     let share_design = move |_| {
         let (url, enc) = editor.design.with_value(|d| share::url(&browser::base_url(), d));
+        if enc.fragment.len() > share::MAX_FRAGMENT {
+            share_link.set(None);
+            editor.alert(format!(
+                "This design is too large for a link ({} characters; links open up to 65,536): save it and share the file.",
+                enc.fragment.len()
+            ));
+            return;
+        }
         browser::copy_to_clipboard(&url);
         share_link.set(Some((url, enc.fragment.len())));
         if enc.dropped_unknown {
