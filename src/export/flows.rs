@@ -176,6 +176,53 @@ pub fn linked<'a>(d: &'a Design, n: &Node, kind: NodeKind) -> Vec<&'a Node> {
     d.nodes.iter().filter(|m| m.kind == kind && m.id != n.id && d.links.iter().any(|l| l.joins(&n.id, &m.id))).collect()
 }
 
+/// The ports a shared storage serves: (protocol, port, service).
+fn storage_ports(fs: &Node, p: Product) -> &'static [(&'static str, u32, &'static str)] {
+    match (fs.str("type", p).as_str(), fs.str("nfs_version", p).as_str()) {
+        ("nfs", "3") => &[("tcp", 2049, "nfs"), ("tcp", 111, "rpcbind"), ("udp", 111, "rpcbind")],
+        ("smb", _) => &[("tcp", 445, "smb")],
+        ("glusterfs", _) => &[("tcp", 24007, "glusterd"), ("tcp", 49152, "glusterfs-brick")],
+        _ => &[("tcp", 2049, "nfs")],
+    }
+}
+
+/// The ports a link carries, for its label on the canvas (`443`, `9446`, `2049, 111`…); empty
+/// for pairs that carry nothing (links the checker reports).
+pub fn link_ports(a: &Node, b: &Node, p: Product) -> String {
+    let (x, y) = if a.kind <= b.kind { (a, b) } else { (b, a) };
+    let ports: Vec<u32> = match (x.kind, y.kind) {
+        (NodeKind::KeyManager, NodeKind::LoadBalancer) => {
+            let offset = x.num("port_offset", p);
+            let mut v = vec![port_of(9443.0 + offset)];
+            if y.bool("expose_http", p) {
+                v.push(port_of(9763.0 + offset));
+            }
+            v
+        }
+        (NodeKind::KeyManager, NodeKind::Database) | (NodeKind::KeyManager, NodeKind::Directory) => {
+            vec![port_of(y.num("port", p))]
+        }
+        (NodeKind::KeyManager, NodeKind::SharedStorage) => {
+            let mut v: Vec<u32> = storage_ports(y, p).iter().map(|(_, port, _)| *port).collect();
+            v.dedup();
+            v
+        }
+        (NodeKind::LoadBalancer, NodeKind::Client) | (NodeKind::LoadBalancer, NodeKind::ApiManager) => {
+            let mut v = vec![port_of(x.num("tls_port", p))];
+            if x.bool("expose_http", p) && y.kind == NodeKind::Client {
+                v.push(80);
+            }
+            v
+        }
+        (NodeKind::KeyManager, NodeKind::ApiManager) => {
+            vec![port_of(9443.0 + x.num("port_offset", p)), 8243, 9443, 9763]
+        }
+        (NodeKind::KeyManager, NodeKind::Analytics) => vec![7612, 8006, 8007],
+        _ => Vec::new(),
+    };
+    ports.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+}
+
 /// The canonical flow list, in the order of exports.md's table, nodes in design order.
 pub fn flows(d: &Design) -> Vec<Flow> {
     let p = d.product;
@@ -280,13 +327,7 @@ pub fn flows(d: &Design) -> Vec<Flow> {
     }
     for km in &kms {
         for fs in linked(d, km, NodeKind::SharedStorage) {
-            let ports: &[(&'static str, u32, &'static str)] =
-                match (fs.str("type", p).as_str(), fs.str("nfs_version", p).as_str()) {
-                    ("nfs", "3") => &[("tcp", 2049, "nfs"), ("tcp", 111, "rpcbind"), ("udp", 111, "rpcbind")],
-                    ("smb", _) => &[("tcp", 445, "smb")],
-                    ("glusterfs", _) => &[("tcp", 24007, "glusterd"), ("tcp", 49152, "glusterfs-brick")],
-                    _ => &[("tcp", 2049, "nfs")],
-                };
+            let ports = storage_ports(fs, p);
             for (proto, port, service) in ports {
                 b.push(
                     Some(km),
@@ -358,4 +399,23 @@ pub fn flows(d: &Design) -> Vec<Flow> {
         }
     }
     b.flows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::templates;
+
+    #[test]
+    fn link_labels_name_the_ports() {
+        let d = templates::design("ha").and_then(Result::ok).unwrap_or_default();
+        let n = |id: &str| d.nodes.iter().find(|n| n.id.as_str() == id).cloned().unwrap_or_else(|| d.nodes[0].clone());
+        assert_eq!(link_ports(&n("lb-1"), &n("km-1"), d.product), "9446");
+        assert_eq!(link_ports(&n("km-1"), &n("lb-1"), d.product), "9446");
+        assert_eq!(link_ports(&n("clients"), &n("lb-1"), d.product), "443");
+        assert_eq!(link_ports(&n("km-1"), &n("db-1"), d.product), "3306");
+        assert_eq!(link_ports(&n("km-1"), &n("ldap-1"), d.product), "389");
+        assert_eq!(link_ports(&n("km-1"), &n("fs-1"), d.product), "2049");
+        assert_eq!(link_ports(&n("lb-1"), &n("db-1"), d.product), "");
+    }
 }

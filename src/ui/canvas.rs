@@ -447,10 +447,18 @@ fn LinkView(editor: Editor, item: LinkItem) -> impl IntoView {
         editor.select(Vec::new());
         editor.selected_link.set(Some(index));
     };
+    let label = move || editor.link_labels.with(|v| v.get(index).cloned().unwrap_or_default());
+    let mid = move || {
+        let ((x1, y1), (x2, y2)) = ends();
+        ((x1 + x2) / 2.0, (y1 + y2) / 2.0 - 4.0)
+    };
     view! {
         <g class="link" class:selected=selected data-link=format!("{}~{}", item.from, item.to) on:pointerdown=on_down>
             <path class="link-hit" d=path></path>
             <path class="link-line" d=path></path>
+            {(!self_loop).then(|| view! {
+                <text class="link-label" x=move || mid().0 y=move || mid().1 text-anchor="middle">{label}</text>
+            })}
         </g>
     }
     .into_any()

@@ -109,6 +109,8 @@ pub struct Editor {
     pub snap: RwSignal<bool>,
     /// The checker's report for the current design (never stale after an edit lands).
     pub report: RwSignal<Report>,
+    /// The ports each link carries (by link index), for the link labels.
+    pub link_labels: Memo<Vec<String>>,
     /// Copied nodes (Ctrl+C) and how many times they were pasted.
     pub clip: StoredValue<Option<(crate::model::clipboard::Clip, u32)>>,
     /// The app's owner: per-node signals are created under it, never under the owner of the
@@ -119,10 +121,26 @@ pub struct Editor {
 impl Editor {
     /// A new editor on a design.
     pub fn new(design: Design) -> Editor {
+        let design = StoredValue::new(design);
+        let rev = RwSignal::new(0);
+        let link_labels = Memo::new(move |_| {
+            rev.track();
+            design.with_value(|d| {
+                let index: HashMap<&str, &crate::model::Node> = d.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+                d.links
+                    .iter()
+                    .map(|l| match (index.get(l.from.as_str()), index.get(l.to.as_str())) {
+                        (Some(a), Some(b)) => crate::export::flows::link_ports(a, b, d.product),
+                        _ => String::new(),
+                    })
+                    .collect()
+            })
+        });
         let e = Editor {
-            design: StoredValue::new(design),
+            design,
             history: StoredValue::new(History::default()),
-            rev: RwSignal::new(0),
+            rev,
+            link_labels,
             node_ids: RwSignal::new(Vec::new()),
             nodes: StoredValue::new(HashMap::new()),
             links: RwSignal::new(Vec::new()),
