@@ -57,6 +57,9 @@ pub enum Interaction {
     },
 }
 
+/// Up to this many links, every link shows its ports; above, only the selected nodes' links.
+pub const LABELLED_LINKS: usize = 200;
+
 /// A point in world coordinates.
 pub type WorldPoint = (f64, f64);
 
@@ -447,21 +450,50 @@ fn LinkView(editor: Editor, item: LinkItem) -> impl IntoView {
         editor.select(Vec::new());
         editor.selected_link.set(Some(index));
     };
-    let label = move || editor.link_labels.with(|v| v.get(index).cloned().unwrap_or_default());
-    let mid = move || {
-        let ((x1, y1), (x2, y2)) = ends();
-        ((x1 + x2) / 2.0, (y1 + y2) / 2.0 - 4.0)
-    };
     view! {
         <g class="link" class:selected=selected data-link=format!("{}~{}", item.from, item.to) on:pointerdown=on_down>
             <path class="link-hit" d=path></path>
             <path class="link-line" d=path></path>
-            {(!self_loop).then(|| view! {
-                <text class="link-label" x=move || mid().0 y=move || mid().1 text-anchor="middle">{label}</text>
-            })}
         </g>
     }
     .into_any()
+}
+
+/// The ports a link carries, at its middle.
+#[component]
+fn LinkLabel(editor: Editor, item: LinkItem) -> impl IntoView {
+    let (Some(a), Some(b)) = (editor.node(&item.from), editor.node(&item.to)) else { return ().into_any() };
+    let index = item.index;
+    let label = move || editor.link_labels.with(|v| v.get(index).cloned().unwrap_or_default());
+    let mid = move || {
+        let (pa, pb) = (a.pos.get(), b.pos.get());
+        let ((x1, y1), (x2, y2)) = (border_point(pa, pb), border_point(pb, pa));
+        ((x1 + x2) / 2.0, (y1 + y2) / 2.0 - 4.0)
+    };
+    let key = format!("{}~{}", item.from, item.to);
+    view! { <text class="link-label" data-link-label=key x=move || mid().0 y=move || mid().1 text-anchor="middle">{label}</text> }.into_any()
+}
+
+/// The port labels: on every link of a small design; on a large one only on the links of the
+/// selected nodes (thousands of labels would slow every frame for little use).
+#[component]
+fn LinkLabels(editor: Editor) -> impl IntoView {
+    let shown = move || {
+        let selected = editor.selected.get();
+        editor.links.with(|links| {
+            let all = links.len() <= LABELLED_LINKS;
+            links
+                .iter()
+                .filter(|l| l.from != l.to && (all || selected.contains(&l.from) || selected.contains(&l.to)))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <g class="link-labels">
+            <For each=shown key=|l| (l.index, l.from.clone(), l.to.clone()) children=move |item| view! { <LinkLabel editor=editor item=item /> } />
+        </g>
+    }
 }
 
 /// The frame around the Key Manager nodes, labelled with the cluster domain.
@@ -577,6 +609,7 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                             children=move |item| view! { <LinkView editor=editor item=item /> }
                         />
                     </g>
+                    <LinkLabels editor=editor />
                     {ghost}
                     {move || pointer.band.get().map(|((x1, y1), (x2, y2))| view! {
                         <rect class="band" x=x1.min(x2) y=y1.min(y2) width=(x2 - x1).abs() height=(y2 - y1).abs()></rect>

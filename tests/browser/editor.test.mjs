@@ -53,7 +53,7 @@ test('drag nodes from the palette, move them, connect them; a forbidden link is 
   d = await design(page);
   assert.deepEqual(d.links, [{ from: 'lb-1', to: 'km-1' }]);
   assert.equal(await page.locator('[data-link="lb-1~km-1"]').count(), 1);
-  assert.equal(await page.locator('[data-link="lb-1~km-1"] .link-label').textContent(), '9446', 'the link shows its port');
+  assert.equal(await page.locator('[data-link-label="lb-1~km-1"]').textContent(), '9446', 'the link shows its port');
 
   // Move the KM node by dragging it; its link follows.
   const before = await page.locator('[data-link="lb-1~km-1"] .link-line').getAttribute('d');
