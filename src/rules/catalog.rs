@@ -306,12 +306,6 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 
 // ---- Topology ---------------------------------------------------------------------------
 
-fn link_ends(c: &Ctx) -> Vec<(usize, usize)> {
-    let index: std::collections::HashMap<&str, usize> =
-        c.d.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-    c.d.links.iter().filter_map(|l| Some((*index.get(l.from.as_str())?, *index.get(l.to.as_str())?))).collect()
-}
-
 fn pair(a: usize, b: usize) -> Vec<usize> {
     if a == b {
         vec![a]
@@ -321,7 +315,7 @@ fn pair(a: usize, b: usize) -> Vec<usize> {
 }
 
 fn topo_001(c: &Ctx, h: &mut Hits) {
-    for (a, b) in link_ends(c) {
+    for &(a, b) in &c.link_ends {
         if a == b {
             h.add([a], format!("{} is linked to itself", c.label(a)));
         } else if !link_allowed(c.node(a).kind, c.node(b).kind) {
@@ -340,15 +334,16 @@ fn topo_001(c: &Ctx, h: &mut Hits) {
 }
 
 fn topo_002(c: &Ctx, h: &mut Hits) {
-    let mut counts: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
-    for (a, b) in link_ends(c) {
-        *counts.entry(pair(a, b)).or_default() += 1;
+    let mut counts: std::collections::HashMap<(usize, usize), usize> = std::collections::HashMap::new();
+    for &(a, b) in &c.link_ends {
+        *counts.entry((a.min(b), a.max(b))).or_default() += 1;
     }
-    for (nodes, n) in counts {
-        if n > 1 {
-            let names = c.labels(&nodes);
-            h.add(nodes, format!("{names} are linked {n} times"));
-        }
+    let mut twice: Vec<((usize, usize), usize)> = counts.into_iter().filter(|(_, n)| *n > 1).collect();
+    twice.sort_unstable();
+    for ((a, b), n) in twice {
+        let nodes = pair(a, b);
+        let names = c.labels(&nodes);
+        h.add(nodes, format!("{names} are linked {n} times"));
     }
 }
 
@@ -458,22 +453,10 @@ fn clu_005(c: &Ctx, h: &mut Hits) {
     }
 }
 
-/// KM nodes grouped by their (non-empty) address key.
-fn kms_by_address(c: &Ctx) -> BTreeMap<String, Vec<usize>> {
-    let mut m: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for &i in &c.kms {
-        let a = c.address(i);
-        if !a.trim().is_empty() {
-            m.entry(address_key(&a)).or_default().push(i);
-        }
-    }
-    m
-}
-
 fn clu_006(c: &Ctx, h: &mut Hits) {
-    for (addr, nodes) in kms_by_address(c) {
+    for (addr, nodes) in c.kms_by_address() {
         let mut by_port: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
-        for i in nodes {
+        for &i in nodes {
             by_port.entry(c.num(i, "member_port") as i64).or_default().push(i);
         }
         for (port, same) in by_port {
@@ -491,7 +474,7 @@ fn clu_007(c: &Ctx, h: &mut Hits) {
 }
 
 fn clu_008(c: &Ctx, h: &mut Hits) {
-    for (addr, nodes) in kms_by_address(c) {
+    for (addr, nodes) in c.kms_by_address() {
         if nodes.len() > 1 {
             h.add(
                 nodes.clone(),

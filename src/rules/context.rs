@@ -20,6 +20,10 @@ pub struct Ctx<'a> {
     linked: Vec<bool>,
     /// Indices of the Key Manager nodes, in design order.
     pub kms: Vec<usize>,
+    /// Each link's ends as node indices, in link order.
+    pub link_ends: Vec<(usize, usize)>,
+    /// The KM nodes grouped by address key (computed on first use).
+    kms_by_address: std::cell::OnceCell<std::collections::BTreeMap<String, Vec<usize>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -32,9 +36,11 @@ impl<'a> Ctx<'a> {
             debug_assert_eq!(v.index(), i);
             index.insert(n.id.as_str(), v);
         }
+        let mut link_ends = Vec::with_capacity(d.links.len());
         for l in &d.links {
             if let (Some(&a), Some(&b)) = (index.get(l.from.as_str()), index.get(l.to.as_str())) {
                 graph.add_edge(a, b, ());
+                link_ends.push((a.index(), b.index()));
             }
         }
         let kms = d.nodes.iter().enumerate().filter(|(_, n)| n.kind == NodeKind::KeyManager).map(|(i, _)| i).collect();
@@ -49,7 +55,7 @@ impl<'a> Ctx<'a> {
             out.dedup();
             neighbours.push(out);
         }
-        Ctx { d, product: d.product, neighbours, linked, kms }
+        Ctx { d, product: d.product, neighbours, linked, kms, link_ends, kms_by_address: std::cell::OnceCell::new() }
     }
 
     /// The node at an index.
@@ -95,6 +101,20 @@ impl<'a> Ctx<'a> {
     /// The nodes of a kind that are linked to at least one Key Manager node.
     pub fn linked_to_kms(&self, kind: NodeKind) -> Vec<usize> {
         self.of_kind(kind).into_iter().filter(|&j| self.is_linked_to(j, NodeKind::KeyManager)).collect()
+    }
+
+    /// The KM nodes grouped by their (non-empty) address key.
+    pub fn kms_by_address(&self) -> &std::collections::BTreeMap<String, Vec<usize>> {
+        self.kms_by_address.get_or_init(|| {
+            let mut m: std::collections::BTreeMap<String, Vec<usize>> = std::collections::BTreeMap::new();
+            for &i in &self.kms {
+                let a = self.address(i);
+                if !a.trim().is_empty() {
+                    m.entry(address_key(&a)).or_default().push(i);
+                }
+            }
+            m
+        })
     }
 
     /// A text property with defaults applied.
