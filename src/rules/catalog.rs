@@ -478,7 +478,7 @@ fn clu_008(c: &Ctx, h: &mut Hits) {
         if nodes.len() > 1 {
             h.add(
                 nodes.clone(),
-                format!("{} run on one host ({addr}): it is a single point of failure", c.labels(&nodes)),
+                format!("{} run on one host ({addr}): it is a single point of failure", c.labels(nodes)),
             );
         }
     }
