@@ -46,6 +46,15 @@ pub enum Interaction {
         /// Where the drag started (world).
         start: (f64, f64),
     },
+    /// Two fingers zooming and panning the view.
+    Pinch {
+        /// Distance between the fingers at the start (client pixels).
+        dist: f64,
+        /// Midpoint between the fingers at the start (canvas pixels).
+        mid: (f64, f64),
+        /// Viewport at the start.
+        view: Viewport,
+    },
     /// Dragging a palette item.
     Palette {
         /// Kind to add.
@@ -70,6 +79,8 @@ pub struct Pointer {
     pub interaction: StoredValue<Interaction>,
     /// The rubber line while connecting: (from, to) in world coordinates.
     pub ghost: RwSignal<Option<(WorldPoint, WorldPoint)>>,
+    /// Touch points on the window (pointer id and client position), for pinch zoom.
+    touches: StoredValue<Vec<(i32, (f64, f64))>>,
     /// The selection rectangle while band-selecting (world corners).
     pub band: RwSignal<Option<(WorldPoint, WorldPoint)>>,
     /// The palette drag ghost: kind and client position.
@@ -88,10 +99,16 @@ impl Pointer {
             interaction: StoredValue::new(Interaction::Idle),
             ghost: RwSignal::new(None),
             band: RwSignal::new(None),
+            touches: StoredValue::new(Vec::new()),
             palette_ghost: RwSignal::new(None),
             svg: NodeRef::new(),
             rect: StoredValue::new(None),
         }
+    }
+
+    /// True while two fingers pinch: other pointer-downs are then ignored.
+    pub fn pinching(&self) -> bool {
+        self.interaction.with_value(|i| matches!(i, Interaction::Pinch { .. }))
     }
 
     /// Starts an interaction (and keeps the canvas box until it ends).
@@ -216,12 +233,62 @@ pub fn reveal(editor: &Editor, pointer: &Pointer, ids: &[NodeId]) {
     editor.view.set(Viewport { tx: w / 2.0 - cx * v.scale, ty: h / 2.0 - cy * v.scale, scale: v.scale });
 }
 
+fn touch_geometry(touches: &[(i32, (f64, f64))]) -> Option<(f64, (f64, f64))> {
+    let [(_, a), (_, b), ..] = touches else { return None };
+    Some(((a.0 - b.0).hypot(a.1 - b.1).max(1.0), ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0)))
+}
+
+/// A finger touching the canvas: the second one turns whatever the first was doing into a
+/// pinch (a node drag in progress is put back where it started).
+pub fn on_pointer_down(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) {
+    if ev.pointer_type() != "touch" {
+        return;
+    }
+    let client = client_of(ev);
+    pointer.touches.update_value(|t| {
+        t.retain(|(id, _)| *id != ev.pointer_id());
+        t.push((ev.pointer_id(), client));
+    });
+    let touches = pointer.touches.get_value();
+    if touches.len() != 2 || !pointer.over_canvas(client) {
+        return;
+    }
+    if let Interaction::Drag { origins, .. } = pointer.interaction.get_value() {
+        for (id, at) in origins {
+            if let Some(s) = editor.node(&id) {
+                s.pos.set(at);
+            }
+        }
+    }
+    pointer.ghost.set(None);
+    pointer.band.set(None);
+    if let Some((dist, (mx, my))) = touch_geometry(&touches) {
+        let (left, top, _, _) = pointer.canvas_rect().unwrap_or_default();
+        pointer.begin(Interaction::Pinch { dist, mid: (mx - left, my - top), view: editor.view.get_untracked() });
+    }
+}
+
 /// Pointer movement anywhere in the window, for every interaction.
 pub fn on_pointer_move(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) {
     let client = client_of(ev);
+    if ev.pointer_type() == "touch" {
+        pointer.touches.update_value(|t| {
+            if let Some(p) = t.iter_mut().find(|(id, _)| *id == ev.pointer_id()) {
+                p.1 = client;
+            }
+        });
+    }
     let mut interaction = pointer.interaction.get_value();
     match &mut interaction {
         Interaction::Idle => return,
+        Interaction::Pinch { dist, mid, view } => {
+            let Some((d, (mx, my))) = touch_geometry(&pointer.touches.get_value()) else { return };
+            let (left, top, _, _) = pointer.canvas_rect().unwrap_or_default();
+            let zoomed = view.zoomed(d / *dist, *mid);
+            let (dx, dy) = (mx - left - mid.0, my - top - mid.1);
+            editor.view.set(Viewport { tx: zoomed.tx + dx, ty: zoomed.ty + dy, scale: zoomed.scale });
+            return;
+        }
         Interaction::Drag { start, origins, moved, .. } => {
             let (wx, wy) = pointer.world_from_client(editor, client);
             let (dx, dy) = (wx - start.0, wy - start.1);
@@ -269,11 +336,16 @@ pub fn on_pointer_move(editor: &Editor, pointer: &Pointer, ev: &web_sys::Pointer
 /// Pointer release anywhere in the window: the interaction's command lands here.
 pub fn on_pointer_up(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) {
     let client = client_of(ev);
+    pointer.touches.update_value(|t| t.retain(|(id, _)| *id != ev.pointer_id()));
     let interaction = pointer.interaction.get_value();
+    if matches!(interaction, Interaction::Pinch { .. }) && !pointer.touches.with_value(Vec::is_empty) {
+        // The pinch ends when the last finger lifts.
+        return;
+    }
     pointer.interaction.set_value(Interaction::Idle);
     pointer.rect.set_value(None);
     match interaction {
-        Interaction::Idle | Interaction::Pan { .. } => {}
+        Interaction::Idle | Interaction::Pan { .. } | Interaction::Pinch { .. } => {}
         Interaction::Drag { origins, grabbed, moved, shift, .. } => {
             if moved {
                 let moves: Vec<Command> = origins
@@ -344,7 +416,7 @@ fn NodeView(editor: Editor, pointer: Pointer, id: NodeId) -> impl IntoView {
     let kind = s.kind;
     let id_down = id.clone();
     let on_down = move |ev: web_sys::PointerEvent| {
-        if ev.button() != 0 {
+        if ev.button() != 0 || pointer.pinching() {
             return;
         }
         ev.stop_propagation();
@@ -367,7 +439,7 @@ fn NodeView(editor: Editor, pointer: Pointer, id: NodeId) -> impl IntoView {
     };
     let id_handle = id.clone();
     let on_handle = move |ev: web_sys::PointerEvent| {
-        if ev.button() != 0 {
+        if ev.button() != 0 || pointer.pinching() {
             return;
         }
         ev.stop_propagation();
@@ -537,7 +609,7 @@ fn ClusterFrame(editor: Editor) -> impl IntoView {
 #[component]
 pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
     let on_bg_down = move |ev: web_sys::PointerEvent| {
-        if ev.button() != 0 && ev.button() != 1 {
+        if (ev.button() != 0 && ev.button() != 1) || pointer.pinching() {
             return;
         }
         if ev.shift_key() {

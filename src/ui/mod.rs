@@ -60,8 +60,19 @@ fn App() -> impl IntoView {
     Effect::new(move |_| browser::apply_theme(dark.get()));
 
     // Pointer moves and releases are followed on the window, so a drag may leave the canvas.
+    // Touches are counted in the capture phase, before any element starts a drag: a second
+    // finger turns the interaction into a pinch.
+    if let Some(w) = web_sys::window() {
+        let down =
+            wasm_bindgen::closure::Closure::<dyn Fn(web_sys::PointerEvent)>::new(move |e: web_sys::PointerEvent| {
+                canvas::on_pointer_down(&editor, &pointer, &e)
+            });
+        let _ = w.add_event_listener_with_callback_and_bool("pointerdown", down.as_ref().unchecked_ref(), true);
+        down.forget();
+    }
     let moves = window_event_listener(ev::pointermove, move |e| canvas::on_pointer_move(&editor, &pointer, &e));
     let ups = window_event_listener(ev::pointerup, move |e| canvas::on_pointer_up(&editor, &pointer, &e));
+    let cancels = window_event_listener(ev::pointercancel, move |e| canvas::on_pointer_up(&editor, &pointer, &e));
     let keys = window_event_listener(ev::keydown, move |e| on_key(&editor, &e));
     let hashes = window_event_listener(ev::hashchange, move |_| open_hash(&editor, &pointer, has_previous, true));
     let other_tab = StoredValue::new(false);
@@ -76,6 +87,7 @@ fn App() -> impl IntoView {
     on_cleanup(move || {
         moves.remove();
         ups.remove();
+        cancels.remove();
         keys.remove();
         hashes.remove();
         storage.remove();

@@ -328,3 +328,23 @@ test('rubber-band selection, copy, paste and duplicate, as undoable steps', with
   assert.deepEqual(page.problems, []);
   await page.context().close();
 }));
+
+test('touch: two fingers pinch to zoom the canvas', withShot('pinch', async (s) => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, hasTouch: true });
+  const page = s.page = await openApp(browser, server.url, { context });
+  const scene = page.locator('[data-testid="canvas"] .scene');
+  const scale = async () => Number((await scene.getAttribute('transform')).match(/scale\(([^)]+)\)/)[1]);
+  const before = await scale();
+  const c = await page.locator('[data-testid="canvas"]').boundingBox();
+  const cdp = await context.newCDPSession(page);
+  const at = (dx) => [{ x: c.x + c.width / 2 - dx, y: c.y + 40, id: 0 }, { x: c.x + c.width / 2 + dx, y: c.y + 40, id: 1 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(40) });
+  for (const dx of [60, 80, 100, 120]) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(dx) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  const after = await scale();
+  assert.ok(after > before * 2.5 && after < before * 3.5, `scale ${before} -> ${after}`);
+  // The design did not change: a pinch is not an edit.
+  assert.equal(await page.locator('[data-action="undo"]').isDisabled(), true);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+}));
