@@ -79,6 +79,8 @@ pub struct Pointer {
     pub interaction: StoredValue<Interaction>,
     /// The rubber line while connecting: (from, to) in world coordinates.
     pub ghost: RwSignal<Option<(WorldPoint, WorldPoint)>>,
+    /// The space bar is held: dragging anywhere pans.
+    pub space: StoredValue<bool>,
     /// Touch points on the window (pointer id and client position), for pinch zoom.
     touches: StoredValue<Vec<(i32, (f64, f64))>>,
     /// The selection rectangle while band-selecting (world corners).
@@ -100,6 +102,7 @@ impl Pointer {
             ghost: RwSignal::new(None),
             band: RwSignal::new(None),
             touches: StoredValue::new(Vec::new()),
+            space: StoredValue::new(false),
             palette_ghost: RwSignal::new(None),
             svg: NodeRef::new(),
             rect: StoredValue::new(None),
@@ -420,6 +423,10 @@ fn NodeView(editor: Editor, pointer: Pointer, id: NodeId) -> impl IntoView {
             return;
         }
         ev.stop_propagation();
+        if pointer.space.get_value() {
+            pointer.begin(Interaction::Pan { start: client_of(&ev), view: editor.view.get_untracked() });
+            return;
+        }
         let shift = ev.shift_key() || ev.meta_key() || ev.ctrl_key();
         let mut sel = editor.selected.get_untracked();
         if shift {

@@ -73,7 +73,12 @@ fn App() -> impl IntoView {
     let moves = window_event_listener(ev::pointermove, move |e| canvas::on_pointer_move(&editor, &pointer, &e));
     let ups = window_event_listener(ev::pointerup, move |e| canvas::on_pointer_up(&editor, &pointer, &e));
     let cancels = window_event_listener(ev::pointercancel, move |e| canvas::on_pointer_up(&editor, &pointer, &e));
-    let keys = window_event_listener(ev::keydown, move |e| on_key(&editor, &e));
+    let keys = window_event_listener(ev::keydown, move |e| on_key(&editor, &pointer, &e));
+    let keyups = window_event_listener(ev::keyup, move |e| {
+        if e.key() == " " {
+            pointer.space.set_value(false);
+        }
+    });
     let hashes = window_event_listener(ev::hashchange, move |_| open_hash(&editor, &pointer, has_previous, true));
     let other_tab = StoredValue::new(false);
     let storage = window_event_listener(ev::storage, move |e: web_sys::StorageEvent| {
@@ -89,6 +94,7 @@ fn App() -> impl IntoView {
         ups.remove();
         cancels.remove();
         keys.remove();
+        keyups.remove();
         hashes.remove();
         storage.remove();
     });
@@ -152,7 +158,7 @@ fn open_hash(editor: &Editor, pointer: &Pointer, has_previous: RwSignal<bool>, k
 }
 
 /// Keyboard shortcuts on the window (ignored while typing in a form field).
-fn on_key(editor: &Editor, e: &web_sys::KeyboardEvent) {
+fn on_key(editor: &Editor, pointer: &Pointer, e: &web_sys::KeyboardEvent) {
     let typing = e
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -193,6 +199,10 @@ fn on_key(editor: &Editor, e: &web_sys::KeyboardEvent) {
         return;
     }
     match key.as_str() {
+        " " => {
+            // Space+drag pans, as in drawing tools. On a focused node, Space selects it too.
+            pointer.space.set_value(true);
+        }
         "Delete" | "Backspace" => {
             e.prevent_default();
             delete_selection(editor);

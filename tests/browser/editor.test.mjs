@@ -348,3 +348,22 @@ test('touch: two fingers pinch to zoom the canvas', withShot('pinch', async (s) 
   assert.deepEqual(page.problems, []);
   await context.close();
 }));
+
+test('space+drag pans even when the drag starts on a node', withShot('space-pan', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  const scene = page.locator('[data-testid="canvas"] .scene');
+  const before = await scene.getAttribute('transform');
+  const d0 = await design(page);
+  const b = await page.locator('[data-node-id="km-1"] .node-box').boundingBox();
+  await page.locator('[data-testid="canvas"]').hover({ position: { x: 5, y: 5 } });
+  await page.keyboard.down(' ');
+  await page.mouse.move(b.x + 20, b.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(b.x + 120, b.y + 70, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up(' ');
+  assert.notEqual(await scene.getAttribute('transform'), before);
+  assert.deepEqual(await design(page), d0, 'the node moved');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
