@@ -104,6 +104,15 @@ fn service_ports(flows: &[&Flow], proto: &str) -> Vec<u32> {
     set.into_iter().collect()
 }
 
+/// The comment line that stands where a rule would need the IP of a source that has none.
+fn missing_ip_warning(f: &Flow, indent: &str) -> String {
+    format!(
+        "{indent}# WARNING: {} has no IP address ({}); host names are never resolved into firewall rules\n",
+        f.source,
+        hash_comment(&f.source_address)
+    )
+}
+
 fn is_v6(s: &str) -> bool {
     s.contains(':')
 }
@@ -127,11 +136,7 @@ pub fn nftables(design: &Design, flows: &[Flow], node: &str) -> String {
                 format!("{family} saddr {ip} {} dport {} accept comment {comment}", f.protocol, f.port)
             }
             None => {
-                out.push_str(&format!(
-                    "\t\t# WARNING: {} has no IP address ({}); host names are never resolved into firewall rules\n",
-                    f.source,
-                    hash_comment(&f.source_address)
-                ));
+                out.push_str(&missing_ip_warning(f, "\t\t"));
                 out.push_str(&format!(
                     "\t\t# <SOURCE-IP-OF-{}> {} dport {} accept comment {comment}\n",
                     f.source, f.protocol, f.port
@@ -183,11 +188,7 @@ pub fn iptables(design: &Design, flows: &[Flow], node: &str) -> String {
                 f.protocol, f.port
             )),
             None => {
-                out.push_str(&format!(
-                    "# WARNING: {} has no IP address ({}); host names are never resolved into firewall rules\n",
-                    f.source,
-                    hash_comment(&f.source_address)
-                ));
+                out.push_str(&missing_ip_warning(f, ""));
                 out.push_str(&format!(
                     "# -A OBKM-INPUT -s <SOURCE-IP-OF-{}> -p {1} -m {1} --dport {2} -m comment --comment {comment} -j ACCEPT\n",
                     f.source, f.protocol, f.port

@@ -72,11 +72,8 @@ pub fn public_hostname(d: &Design, km: &Node) -> Option<String> {
     linked(d, km, NodeKind::LoadBalancer)
         .into_iter()
         .chain(d.nodes.iter().filter(|n| n.kind == NodeKind::LoadBalancer))
-        .map(|lb| Addr::Name(lb.str("hostname", d.product)))
-        .find_map(|a| match a {
-            Addr::Name(s) if crate::model::address::is_hostname(&s) => Some(s),
-            _ => None,
-        })
+        .map(|lb| lb.str("hostname", d.product))
+        .find(|h| crate::model::address::is_hostname(h))
 }
 
 fn tls_port(d: &Design, km: &Node) -> u32 {

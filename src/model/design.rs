@@ -125,6 +125,14 @@ pub struct Waiver {
     pub extra: Map<String, Value>,
 }
 
+impl Waiver {
+    /// True when this waiver is about a finding of `rule` naming `nodes`: the rule ids are
+    /// equal and, if the waiver names a node, the finding names it too (rules.md, waivers).
+    pub fn matches(&self, rule: &str, nodes: &[String]) -> bool {
+        self.rule == rule && self.node.as_ref().is_none_or(|n| nodes.contains(n))
+    }
+}
+
 /// A whole design.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Design {

@@ -194,7 +194,7 @@ fn waive_finding(id: &str, node: &Option<String>, message: String) -> Finding {
 fn apply_waivers(design: &Design, today: Date, findings: &mut Vec<Finding>) {
     let mut extra = Vec::new();
     for w in &design.waivers {
-        let matches = |f: &Finding| f.rule == w.rule && w.node.as_ref().is_none_or(|n| f.nodes.contains(n));
+        let matches = |f: &Finding| w.matches(f.rule, &f.nodes);
         let target = match &w.node {
             Some(n) => format!("{} on {n}", w.rule),
             None => w.rule.clone(),

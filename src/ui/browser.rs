@@ -159,7 +159,13 @@ pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), St
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    click_download(&blob, filename)
+}
+
+/// Downloads a blob under a file name (through a temporary object URL and link).
+fn click_download(blob: &web_sys::Blob, filename: &str) -> Result<(), String> {
+    let fail = |e: JsValue| format!("download failed: {e:?}");
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(fail)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(fail)?.unchecked_into();
     a.set_href(&url);
@@ -179,6 +185,7 @@ pub fn download_svg_as_png(svg: &str, filename: &str, on_error: impl Fn(String) 
         let parts = js_sys::Array::of1(&JsValue::from_str(svg));
         let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(fail)?;
         let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+        let src = url.clone();
         let img = web_sys::HtmlImageElement::new().map_err(fail)?;
         let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").map_err(fail)?.unchecked_into();
         let name = filename.to_string();
@@ -199,17 +206,7 @@ pub fn download_svg_as_png(svg: &str, filename: &str, on_error: impl Fn(String) 
             let _ = web_sys::Url::revoke_object_url(&url);
             let done = Closure::once_into_js(move |blob: JsValue| {
                 if let Ok(blob) = blob.dyn_into::<web_sys::Blob>() {
-                    if let Ok(u) = web_sys::Url::create_object_url_with_blob(&blob) {
-                        if let Some(a) =
-                            web_sys::window().and_then(|w| w.document()).and_then(|d| d.create_element("a").ok())
-                        {
-                            let a: web_sys::HtmlAnchorElement = a.unchecked_into();
-                            a.set_href(&u);
-                            a.set_download(&name);
-                            a.click();
-                        }
-                        let _ = web_sys::Url::revoke_object_url(&u);
-                    }
+                    let _ = click_download(&blob, &name);
                 }
             });
             let _ = canvas.to_blob(done.unchecked_ref());
@@ -217,7 +214,7 @@ pub fn download_svg_as_png(svg: &str, filename: &str, on_error: impl Fn(String) 
         img.set_onload(Some(onload.unchecked_ref()));
         let err = Closure::once_into_js(move || on_error("the diagram could not be rendered as PNG".into()));
         img.set_onerror(Some(err.unchecked_ref()));
-        img.set_src(&web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?);
+        img.set_src(&src);
         Ok(())
     })();
     if let Err(e) = result {

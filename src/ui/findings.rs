@@ -35,12 +35,7 @@ fn waive(editor: &Editor, f: &Finding) {
 /// Removes the waivers that waive this finding.
 fn unwaive(editor: &Editor, f: &Finding) {
     let indices: Vec<usize> = editor.design.with_value(|d| {
-        d.waivers
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| w.rule == f.rule && w.node.as_ref().is_none_or(|n| f.nodes.contains(n)))
-            .map(|(i, _)| i)
-            .collect()
+        d.waivers.iter().enumerate().filter(|(_, w)| w.matches(f.rule, &f.nodes)).map(|(i, _)| i).collect()
     });
     editor.execute(Command::Batch(indices.into_iter().rev().map(|index| Command::RemoveWaiver { index }).collect()));
 }

@@ -302,9 +302,10 @@ fn NodeForm(editor: Editor, id: NodeId) -> impl IntoView {
 #[component]
 fn Links(editor: Editor, id: NodeId) -> impl IntoView {
     let choice = RwSignal::new(String::new());
+    // One computation per change, read by the list and the choice below.
     let rows = {
         let id = id.clone();
-        move || {
+        Memo::new(move |_| {
             editor.rev.track();
             editor.design.with_value(|d| {
                 let linked: Vec<(usize, String, String)> = d
@@ -326,9 +327,8 @@ fn Links(editor: Editor, id: NodeId) -> impl IntoView {
                     .collect();
                 (linked, candidates)
             })
-        }
+        })
     };
-    let rows2 = rows.clone();
     let id_link = id.clone();
     let link = move |_| {
         let Some(to) = NodeId::parse(&choice.get_untracked()) else { return };
@@ -340,7 +340,7 @@ fn Links(editor: Editor, id: NodeId) -> impl IntoView {
         <h3>"Links"</h3>
         <ul class="links-list">
             {move || {
-                rows().0
+                rows.get().0
                     .into_iter()
                     .map(|(index, other, label)| {
                         view! {
@@ -357,7 +357,7 @@ fn Links(editor: Editor, id: NodeId) -> impl IntoView {
             <label for="field-link-to"><span class="field-name">"link to"</span></label>
             <select id="field-link-to" name="link-to" prop:value=move || choice.get() on:change=move |ev| choice.set(event_target_value(&ev))>
                 <option value="">"choose a node…"</option>
-                {move || rows2().1.into_iter().map(|(v, t)| view! { <option value=v>{t}</option> }).collect_view()}
+                {move || rows.get().1.into_iter().map(|(v, t)| view! { <option value=v>{t}</option> }).collect_view()}
             </select>
             <button data-action="link" on:click=link prop:disabled=move || choice.with(String::is_empty)>"Link"</button>
         </div>
