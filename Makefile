@@ -6,7 +6,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # wasm-opt comes from npm's binaryen (node_modules/.bin), never from Debian.
-export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# cargo installs trunk and wasm-bindgen-cli into $CARGO_HOME/bin (~/.cargo/bin by default).
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
+# The Python the export tests run: the project's own virtual environment (scripts/install-tools.sh).
+export OBKM_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/obkm-topology/venv
+export OBKM_PYTHON ?= $(OBKM_VENV)/bin/python
 # Build products are shared between clones on one machine (a warm CI run reuses them);
 # cargo's fingerprints keep that correct. Override with CARGO_TARGET_DIR=... if you like.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/obkm-topology/target

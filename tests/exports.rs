@@ -16,6 +16,12 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The Python that runs the consumer scripts: the project's virtual environment, which the
+/// Makefile passes as OBKM_PYTHON (scripts/install-tools.sh makes it), else `python3`.
+fn python() -> Command {
+    Command::new(std::env::var_os("OBKM_PYTHON").unwrap_or_else(|| "python3".into()))
+}
+
 fn today() -> Date {
     Date::parse("2026-11-26").unwrap()
 }
@@ -272,7 +278,7 @@ fn real_consumers_accept_every_bundle() {
     for (name, v) in variants() {
         let dir = tempdir(&format!("consumers-{name}"));
         write_entries(&design(&v), &dir);
-        let o = Command::new("python3").arg(root().join("tests/consumers/check_bundle.py")).arg(&dir).output().unwrap();
+        let o = python().arg(root().join("tests/consumers/check_bundle.py")).arg(&dir).output().unwrap();
         let out = String::from_utf8_lossy(&o.stdout).to_string();
         if !o.status.success() {
             failures.push(format!("{name}:\n{out}{}", String::from_utf8_lossy(&o.stderr)));
@@ -300,7 +306,7 @@ fn apply_config_patches_a_copy_of_the_real_pack() {
         let v = &all.iter().find(|(n, _)| n == name).unwrap().1;
         let dir = tempdir(&format!("apply-{name}-{node}"));
         write_entries(&design(v), &dir);
-        let o = Command::new("python3")
+        let o = python()
             .arg(root().join("tests/consumers/apply_config_test.py"))
             .args([dir.as_os_str(), pack.as_os_str(), node.as_ref()])
             .output()

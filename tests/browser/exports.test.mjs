@@ -40,7 +40,7 @@ test('export the config bundle and the firewall matrix; the CLI gives the same b
   assert.ok(fs.readFileSync(zip).equals(fs.readFileSync(out)), 'the browser bundle differs from the CLI bundle');
 
   // Unzip it and look inside.
-  const listing = JSON.parse(execFileSync('python3', ['-c', `
+  const listing = JSON.parse(execFileSync(process.env.OBKM_PYTHON || 'python3', ['-c', `
 import json, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 print(json.dumps({"names": z.namelist(), "clustering": z.read("key-manager/km-2/fragments/axis2.xml/clustering.xml").decode(), "design": z.read("design.json").decode()}))
