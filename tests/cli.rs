@@ -37,8 +37,8 @@ fn check_exit_codes() {
     let bad = run(&["check", &fixture("broken-single-node.json")]);
     assert_eq!(bad.status.code(), Some(1));
     let text = stdout(&bad);
-    assert_eq!(text.lines().count(), 14, "one finding a line and a summary:\n{text}");
-    assert!(text.lines().last().unwrap().contains("9 error(s), 4 warning(s)"));
+    assert_eq!(text.lines().count(), 15, "one finding a line and a summary:\n{text}");
+    assert!(text.lines().last().unwrap().contains("10 error(s), 4 warning(s)"));
     let missing = run(&["check", "/nonexistent/design.json"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("cannot read /nonexistent/design.json"));
@@ -51,7 +51,7 @@ fn check_json_is_the_documented_document() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["design"], "Broken single node");
     assert_eq!(v["product"], "ob-km-1.5");
-    assert_eq!(v["summary"], serde_json::json!({"error": 9, "warning": 4, "info": 0, "waived": 0}));
+    assert_eq!(v["summary"], serde_json::json!({"error": 10, "warning": 4, "info": 0, "waived": 0}));
     let f = &v["findings"][0];
     let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["rule", "severity", "title", "message", "nodes", "source", "fix", "waived"]);
@@ -73,9 +73,9 @@ fn check_sarif_has_the_required_structure() {
     let driver = &runs[0]["tool"]["driver"];
     assert_eq!(driver["name"], "obkm-topology");
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 49);
+    assert_eq!(rules.len(), 51);
     let results = runs[0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 13);
+    assert_eq!(results.len(), 14);
     for r in results {
         let id = r["ruleId"].as_str().unwrap();
         assert_eq!(rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"], id);

@@ -268,6 +268,34 @@ fn variants() -> Vec<(String, Value)> {
             p.shift_remove("host");
         }
     });
+    v("mysql8-aws", &|d| {
+        set(d, "db-1", "version", json!("8.0.28"));
+        d["cluster"]["membership_scheme"] = json!("aws");
+    });
+    v("kubernetes-sticky-off", &|d| {
+        d["cluster"]["membership_scheme"] = json!("kubernetes");
+        set(d, "lb-1", "sticky_sessions", json!(false));
+    });
+    v("ob-iam-2.0-kubernetes-ad", &|d| {
+        d["product"] = json!("ob-iam-2.0");
+        d["cluster"]["membership_scheme"] = json!("kubernetes");
+        set(d, "ldap-1", "product", json!("active-directory"));
+    });
+    v("ob-iam-2.0-mysql8-readonly", &|d| {
+        d["product"] = json!("ob-iam-2.0");
+        set(d, "db-1", "version", json!("8.0.28"));
+        set(d, "ldap-1", "read_only", json!(true));
+        set(d, "lb-1", "expose_http", json!(true));
+    });
+    v("no-analytics-am-direct", &|d| {
+        d["nodes"].as_array_mut().unwrap().retain(|n| n["id"] != "bi-1");
+        d["links"].as_array_mut().unwrap().retain(|l| l["to"] != "bi-1" && l["from"] != "am-1");
+        d["links"].as_array_mut().unwrap().push(json!({"from": "am-1", "to": "km-1"}));
+    });
+    v("no-api-manager", &|d| {
+        d["nodes"].as_array_mut().unwrap().retain(|n| n["id"] != "am-1");
+        d["links"].as_array_mut().unwrap().retain(|l| l["from"] != "am-1");
+    });
     out.push(("hostile".into(), hostile()));
     out
 }
@@ -363,9 +391,22 @@ fn no_secrets_and_no_open_world_but_the_client_entry() {
                 if path.ends_with(".toml") && l.starts_with("password") {
                     assert!(l.contains("$env{"), "{name}/{path}: {l}");
                 }
+
                 let listing = [".csv", ".md", ".json", ".sarif", ".tf"].iter().any(|x| path.ends_with(x));
                 if l.contains("0.0.0.0/0") && !l.starts_with('#') && !listing {
                     panic!("{name}/{path}: an open 0.0.0.0/0 rule: {l}");
+                }
+            }
+            if path.ends_with("patches.json") {
+                // Every patch that sets a password sets a placeholder or an environment reference.
+                let patches: Value = serde_json::from_str(&t).unwrap();
+                for p in patches.as_array().unwrap() {
+                    let target = format!("{}{}", p["element"].as_str().unwrap_or(""), p["key"].as_str().unwrap_or(""));
+                    let last = target.rsplit(['/', '.']).next().unwrap_or("").to_ascii_lowercase();
+                    if last.ends_with("password") {
+                        let value = p["text"].as_str().or(p["value"].as_str()).unwrap_or("");
+                        assert!(value.contains("@@OBKM_") || value.contains("$env{"), "{name}/{path}: {p}");
+                    }
                 }
             }
             if path.ends_with(".tf") {
@@ -402,4 +443,392 @@ fn the_diagram_svg_parses_with_hostile_labels() {
         assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(svg, obkm_topology::export::diagram::svg(&d, &report), "{name}: not deterministic");
     }
+}
+
+/// The `<Property name="K">V</Property>` pairs and the class of a user store fragment.
+fn user_store(fragment: &str) -> (String, std::collections::BTreeMap<String, String>) {
+    let class = fragment.split("class=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string();
+    let mut props = std::collections::BTreeMap::new();
+    for part in fragment.split("<Property name=\"").skip(1) {
+        let (name, rest) = part.split_once("\">").unwrap();
+        let value = rest.split("</Property>").next().unwrap();
+        props.insert(name.to_string(), value.to_string());
+    }
+    (class, props)
+}
+
+/// What `userstore-required.json` says is missing from a user store of a class.
+fn missing_required(required: &Value, class: &str, props: &std::collections::BTreeMap<String, String>) -> Vec<String> {
+    let Some(spec) = required["classes"].get(class) else { return vec![format!("{class} is not in the JSON")] };
+    let set = |k: &str| props.get(k).is_some_and(|v| !v.trim().is_empty());
+    let holds = |cond: &str| {
+        let (k, v) = cond.split_once('=').unwrap();
+        props.get(k).is_some_and(|x| x == v)
+    };
+    let mut need: Vec<String> =
+        spec["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    for (cond, list) in spec["not_required_when"].as_object().into_iter().flatten() {
+        if holds(cond) {
+            need.retain(|n| !list.as_array().unwrap().iter().any(|x| x == n));
+        }
+    }
+    for (cond, list) in spec["required_when"].as_object().into_iter().flatten() {
+        if holds(cond) {
+            need.extend(list.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()));
+        }
+    }
+    for (key, list) in spec["required_when_set"].as_object().into_iter().flatten() {
+        if set(key) {
+            need.extend(list.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()));
+        }
+    }
+    let alternatives = |n: &str| -> Vec<String> {
+        spec["alternatives"]
+            .get(n)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    need.sort();
+    need.dedup();
+    need.into_iter().filter(|n| !set(n) && !alternatives(n).iter().any(|a| set(a))).collect()
+}
+
+#[test]
+fn user_stores_carry_every_property_carbon_kernel_requires() {
+    let required: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("../shared/wso2-pack/ob-km-1.5/userstore-required.json")).unwrap(),
+    )
+    .unwrap();
+    let mut classes_seen = std::collections::BTreeSet::new();
+    for product in ["openldap", "active-directory", "apacheds", "other"] {
+        for read_only in [false, true] {
+            for tls in [false, true] {
+                let mut v = fixture("ha-reference.json");
+                set(&mut v, "ldap-1", "product", json!(product));
+                set(&mut v, "ldap-1", "read_only", json!(read_only));
+                set(&mut v, "ldap-1", "tls", json!(tls));
+                let case = format!("{product} read_only={read_only} tls={tls}");
+                // OB KM 1.x: the user-mgt.xml fragment.
+                let entries = export::bundle_entries(&design(&v), today());
+                let get = |p: &str| String::from_utf8(entries.iter().find(|e| e.0 == p).unwrap().1.clone()).unwrap();
+                let (class, props) = user_store(&get("key-manager/km-1/fragments/user-mgt.xml/UserStoreManager.xml"));
+                classes_seen.insert(class.clone());
+                let missing = missing_required(&required, &class, &props);
+                assert!(missing.is_empty(), "{case}: {class} lacks {missing:?}");
+                assert!(props["ConnectionURL"].starts_with(if tls { "ldaps://" } else { "ldap://" }), "{case}");
+                let patches: Value = serde_json::from_str(&get("key-manager/km-1/patches.json")).unwrap();
+                let add_admin = patches
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["element"] == "/UserManager/Realm/Configuration/AddAdmin")
+                    .unwrap();
+                let ro_class = class.ends_with("ReadOnlyLDAPUserStoreManager");
+                assert_eq!(add_admin["text"], if ro_class { "false" } else { "true" }, "{case}");
+                if product == "openldap" {
+                    assert_eq!(props["UserEntryObjectClass"], "inetOrgPerson");
+                    assert_eq!(props["GroupEntryObjectClass"], "groupOfNames");
+                    assert_eq!(props["GroupNameSearchFilter"], "(&amp;(objectClass=groupOfNames)(cn=?))");
+                }
+                if product == "active-directory" {
+                    assert_eq!(
+                        (props["UserEntryObjectClass"].as_str(), props["GroupEntryObjectClass"].as_str()),
+                        ("user", "group")
+                    );
+                }
+                // OB IAM 2.0: the same properties, as [user_store] keys and [user_store.properties].
+                v["product"] = json!("ob-iam-2.0");
+                let entries = export::bundle_entries(&design(&v), today());
+                let patches: Value = serde_json::from_str(
+                    &String::from_utf8(
+                        entries.iter().find(|e| e.0 == "key-manager/km-1/patches.json").unwrap().1.clone(),
+                    )
+                    .unwrap(),
+                )
+                .unwrap();
+                let mut props = std::collections::BTreeMap::new();
+                let mut class = String::new();
+                for p in patches.as_array().unwrap() {
+                    let value: toml::Value = toml::from_str(&format!("v = {}", p["value"].as_str().unwrap())).unwrap();
+                    let text = match &value["v"] {
+                        toml::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    match (p["toml_table"].as_str().unwrap(), p["key"].as_str().unwrap()) {
+                        ("user_store", "class") => class = text,
+                        ("user_store", "connection_url") => drop(props.insert("ConnectionURL".into(), text)),
+                        ("user_store", "connection_name") => drop(props.insert("ConnectionName".into(), text)),
+                        ("user_store", "connection_password") => drop(props.insert("ConnectionPassword".into(), text)),
+                        ("user_store.properties", k) => drop(props.insert(k.to_string(), text)),
+                        _ => {}
+                    }
+                }
+                // IS 5.10's unique-id managers extend the 4.4 ones and keep their checks.
+                let legacy = class.replace(".UniqueID", ".");
+                let missing = missing_required(&required, &legacy, &props);
+                assert!(missing.is_empty(), "2.0 {case}: {class} lacks {missing:?}");
+                assert_eq!(
+                    patches.as_array().unwrap().iter().any(|p| p["toml_table"] == "super_admin"
+                        && p["key"] == "create_admin_account"
+                        && p["value"] == "false"),
+                    ro_class,
+                    "2.0 {case}: create_admin_account"
+                );
+            }
+        }
+    }
+    // Every LDAP class the JSON lists is generated by some design.
+    for class in required["classes"].as_object().unwrap().keys().filter(|c| c.contains(".ldap.")) {
+        assert!(classes_seen.contains(class), "no design generates {class}");
+    }
+}
+
+/// The text of an element named by the last step of a selector, as it stands in a file:
+/// `<Name>text</Name>` or `<Name attr="v">text</Name>`.
+fn element_with_text(selector: &str, text: &str) -> String {
+    let last = selector.rsplit('/').next().unwrap();
+    let (name, attr) = match last.split_once("[@") {
+        Some((n, a)) => {
+            let (k, v) = a.trim_end_matches(']').split_once('=').unwrap();
+            (n, format!(" {k}=\"{}\"", v.trim_matches('\'')))
+        }
+        None => (last, String::new()),
+    };
+    format!("<{name}{attr}>{text}</{name}>")
+}
+
+#[test]
+fn the_host_table_is_what_the_shipped_files_say() {
+    use obkm_topology::export::hosts::{AM_XML, IAM_TOML, KM_XML};
+    let pack = root().join("../shared/wso2-pack");
+    for (file, selector, shipped) in KM_XML {
+        let text = std::fs::read_to_string(pack.join("ob-km-1.5").join(file)).unwrap();
+        let want = element_with_text(selector, shipped);
+        assert!(text.contains(&want), "{file}: no {want}");
+    }
+    for (file, selector, shipped) in AM_XML {
+        let text = std::fs::read_to_string(pack.join("ob-am-1.5").join(file)).unwrap();
+        assert!(text.contains(&element_with_text(selector, shipped)), "{file}: {selector}");
+    }
+    let toml_text = std::fs::read_to_string(pack.join("ob-iam-2.0/repository/conf/deployment.toml")).unwrap();
+    let shipped: toml::Value = toml::from_str(&toml_text).unwrap();
+    for (table, matched, key, values) in IAM_TOML {
+        let mut t = &shipped;
+        for part in table.split('.') {
+            t = &t[part];
+        }
+        if let Some((mk, mv)) = matched {
+            t = t
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x[*mk].as_str() == Some(mv))
+                .unwrap_or_else(|| panic!("[[{table}]] {mk}={mv}"));
+        }
+        let mut v = t;
+        for part in key.split('.') {
+            v = v.get(part).unwrap_or_else(|| panic!("{table}.{key} is not in the shipped file"));
+        }
+        let got: Vec<&str> = match v {
+            toml::Value::Array(a) => a.iter().map(|x| x.as_str().unwrap()).collect(),
+            other => vec![other.as_str().unwrap()],
+        };
+        assert_eq!(&got, values, "{table}.{key}");
+    }
+    // Every `localhost` of the shipped TOML outside comments is in the table (or decided directly).
+    let listed: Vec<&str> = IAM_TOML.iter().flat_map(|(_, _, _, v)| v.iter().copied()).collect();
+    for line in toml_text.lines().filter(|l| l.contains("localhost") && !l.trim_start().starts_with('#')) {
+        assert!(
+            line.starts_with("hostname") || listed.iter().any(|v| line.contains(v)),
+            "not in the host table: {line}"
+        );
+    }
+}
+
+#[test]
+fn the_apply_script_runs_on_python_3_6_and_passes_its_unit_tests() {
+    let script = root().join("src/export/apply-config.py");
+    // vermin (in the project's venv) has no __main__: call its entry point.
+    let o = python()
+        .args(["-c", "import sys, vermin; sys.exit(vermin.main())", "-t=3.6-", "--violations", "--no-tips"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "vermin: apply-config.py needs more than Python 3.6:\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = python().arg(root().join("tests/consumers/apply_config_unit.py")).current_dir(root()).output().unwrap();
+    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn aws_opens_hazelcast_discovery_between_every_pair() {
+    let mut v = fixture("ha-reference.json");
+    v["cluster"]["membership_scheme"] = json!("aws");
+    let d = design(&v);
+    let flows = obkm_topology::export::flows::flows(&d);
+    let kms = ["km-1", "km-2", "km-3"];
+    for a in kms {
+        for b in kms.iter().filter(|b| **b != a) {
+            for port in [4000, 5701] {
+                let id = format!("{a}->{b}:tcp/{port}");
+                assert!(flows.iter().any(|f| f.id == id), "{id} missing");
+            }
+        }
+    }
+    let entries = export::bundle_entries(&d, today());
+    let clustering = String::from_utf8(
+        entries.iter().find(|e| e.0 == "key-manager/km-1/fragments/axis2.xml/clustering.xml").unwrap().1.clone(),
+    )
+    .unwrap();
+    for p in ["accessKey", "secretKey", "securityGroup", "region", "tagKey", "tagValue"] {
+        assert!(clustering.contains(&format!("<parameter name=\"{p}\">@@OBKM_AWS_")), "{p}: {clustering}");
+    }
+    v["cluster"]["membership_scheme"] = json!("kubernetes");
+    let entries = export::bundle_entries(&design(&v), today());
+    let clustering = String::from_utf8(
+        entries.iter().find(|e| e.0 == "key-manager/km-1/fragments/axis2.xml/clustering.xml").unwrap().1.clone(),
+    )
+    .unwrap();
+    for p in ["membershipSchemeClassName", "KUBERNETES_NAMESPACE", "KUBERNETES_SERVICES", "USE_DNS"] {
+        assert!(clustering.contains(&format!("<parameter name=\"{p}\">")), "{p}: {clustering}");
+    }
+    let readme = String::from_utf8(entries.iter().find(|e| e.0 == "README.md").unwrap().1.clone()).unwrap();
+    assert!(readme.contains("kubernetes-membership-scheme-1.0.7.jar"), "{readme}");
+}
+
+#[test]
+fn a_ruleset_never_cuts_a_required_flow() {
+    for (name, v) in variants() {
+        let d = design(&v);
+        let flows = obkm_topology::export::flows::flows(&d);
+        for n in obkm_topology::export::firewall::receiving_nodes(&d, &flows) {
+            let cut = !obkm_topology::export::firewall::unadmitted(&flows, &n).is_empty();
+            for f in [FirewallFormat::Nft, FirewallFormat::Iptables] {
+                let text = export::firewall(&d, f, Some(&n)).unwrap();
+                let drops = text
+                    .lines()
+                    .any(|l| !l.trim_start().starts_with('#') && (l.contains(" drop ") || l.contains("-j DROP")));
+                if cut {
+                    assert!(
+                        !drops && text.contains("WITHOUT the drop rules"),
+                        "{name} {n}: drops while a required flow has no source:\n{text}"
+                    );
+                } else {
+                    assert!(drops, "{name} {n}: no drop rules:\n{text}");
+                }
+            }
+        }
+    }
+    // The load balancer without an ip: the Key Manager nodes' rulesets keep their ports open.
+    let mut v = fixture("ha-reference.json");
+    set(&mut v, "lb-1", "ip", json!(""));
+    let d = design(&v);
+    let nft = export::firewall(&d, FirewallFormat::Nft, Some("km-1")).unwrap();
+    assert!(nft.contains("WITHOUT the drop rules") && !nft.contains("drop comment"), "{nft}");
+    let readme =
+        String::from_utf8(export::bundle_entries(&d, today()).into_iter().find(|e| e.0 == "README.md").unwrap().1)
+            .unwrap();
+    let first_section = readme.split("\n## ").nth(1).unwrap();
+    assert!(first_section.starts_with("Firewall rulesets without drop rules"), "{readme}");
+}
+
+#[test]
+fn load_balancer_files_follow_the_design() {
+    let mut v = fixture("ha-reference.json");
+    set(&mut v, "lb-1", "sticky_sessions", json!(false));
+    let text = |v: &Value, p: &str| {
+        String::from_utf8(
+            export::bundle_entries(&design(v), today())
+                .into_iter()
+                .find(|e| e.0 == p)
+                .unwrap_or_else(|| panic!("{p}"))
+                .1,
+        )
+        .unwrap()
+    };
+    let live = |t: String| t.lines().filter(|l| !l.trim_start().starts_with('#')).collect::<Vec<_>>().join("\n");
+    let nginx = live(text(&v, "load-balancer/lb-1/nginx/conf.d/obkm.conf"));
+    assert!(!nginx.contains("ip_hash") && nginx.contains("proxy_connect_timeout 60s;"), "{nginx}");
+    set(&mut v, "lb-1", "product", json!("haproxy"));
+    assert!(!live(text(&v, "load-balancer/lb-1/haproxy/haproxy.cfg")).contains("cookie"));
+    set(&mut v, "lb-1", "product", json!("k8s-ingress"));
+    assert!(!live(text(&v, "load-balancer/lb-1/k8s/ingress.yaml")).contains("affinity"));
+    // No HTTP listener: the 9763 connector is left as shipped (no proxyPort 80).
+    let v = fixture("ha-reference.json");
+    let connectors = text(&v, "key-manager/km-1/fragments/catalina-server.xml/connectors.xml");
+    assert!(!connectors.contains("9763"), "{connectors}");
+    let patches = text(&v, "key-manager/km-1/patches.json");
+    assert!(!patches.contains("Connector[@port='9763']"), "{patches}");
+    let mut v = fixture("ha-reference.json");
+    set(&mut v, "lb-1", "expose_http", json!(true));
+    assert!(text(&v, "key-manager/km-1/fragments/catalina-server.xml/connectors.xml")
+        .contains("port=\"9763\" proxyPort=\"80\""));
+}
+
+#[test]
+fn mysql_8_gets_connector_j_8_and_oracle_a_user_per_database() {
+    let mut v = fixture("ha-reference.json");
+    set(&mut v, "db-1", "version", json!("8.0.28"));
+    let entries = export::bundle_entries(&design(&v), today());
+    let get = |e: &[(String, Vec<u8>)], p: &str| {
+        String::from_utf8(e.iter().find(|x| x.0 == p).unwrap_or_else(|| panic!("{p}")).1.clone()).unwrap()
+    };
+    let ds = get(&entries, "key-manager/km-1/fragments/master-datasources.xml/datasources.xml");
+    assert!(ds.contains("<driverClassName>com.mysql.cj.jdbc.Driver</driverClassName>"), "{ds}");
+    assert!(ds.contains("allowPublicKeyRetrieval=true"), "{ds}");
+    assert!(get(&entries, "database/db-1/README.md").contains("latin1"));
+    set(&mut v, "db-1", "engine", json!("oracle"));
+    let entries = export::bundle_entries(&design(&v), today());
+    let ds = get(&entries, "key-manager/km-1/fragments/master-datasources.xml/datasources.xml");
+    let users: std::collections::BTreeSet<&str> =
+        ds.split("<username>").skip(1).map(|s| s.split("</username>").next().unwrap()).collect();
+    assert_eq!(users.len(), 4, "one Oracle user per logical database: {users:?}");
+    let readme = get(&entries, "database/db-1/README.md");
+    assert!(readme.contains("oracle.sql") && readme.contains("OBKM_DB_CONFIG_USERNAME"), "{readme}");
+}
+
+#[test]
+fn bundles_applied_to_copies_of_the_real_packs() {
+    let packs = root().join("../shared/wso2-pack");
+    let all = variants();
+    let mut failures = Vec::new();
+    for (name, node) in [
+        ("ha-reference.json", "km-1"),
+        ("ha-reference.json", "am-1"),
+        ("ob-km-1.4", "km-2"),
+        ("mssql-ad-readonly", "km-1"),
+        ("mysql8-aws", "km-3"),
+        ("kubernetes-sticky-off", "km-1"),
+        ("no-analytics-am-direct", "km-1"),
+        ("no-analytics-am-direct", "am-1"),
+        ("no-api-manager", "km-2"),
+        ("ob-iam-2.0", "km-1"),
+        ("ob-iam-2.0-no-dir", "km-2"),
+        ("ob-iam-2.0-kubernetes-ad", "km-1"),
+        ("ob-iam-2.0-mysql8-readonly", "km-3"),
+        ("hostile", "km-1"),
+    ] {
+        let v = &all.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("{name}")).1;
+        let dir = tempdir(&format!("pack-{name}-{node}"));
+        write_entries(&design(v), &dir);
+        let o = python()
+            .arg(root().join("tests/consumers/apply_pack_test.py"))
+            .args([dir.as_os_str(), packs.as_os_str(), node.as_ref()])
+            .output()
+            .unwrap();
+        let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        if o.status.success() {
+            eprintln!("{name} {node}: {}", out.trim());
+        } else {
+            failures.push(format!("{name} {node}:\n{out}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

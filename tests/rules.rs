@@ -91,7 +91,7 @@ const CASES: &[Case] = &[
         trigger: |d| link(d, "lb-1", "db-1"),
         expect: &[("TOPO-001", &["db-1", "lb-1"])],
         near: |d| {
-            add(d, "am-1", "api-manager", json!({}));
+            add(d, "am-1", "api-manager", json!({"ip": "10.0.1.20"}));
             link(d, "am-1", "lb-1");
         },
     },
@@ -151,9 +151,82 @@ const CASES: &[Case] = &[
         trigger: |d| add(d, "am-1", "api-manager", json!({})),
         expect: &[("TOPO-005", &["am-1"])],
         near: |d| {
+            add(d, "am-1", "api-manager", json!({"ip": "10.0.1.20"}));
+            link(d, "am-1", "lb-1");
+        },
+    },
+    Case {
+        // Load balancers share the cluster's public name: never a TOPO-004.
+        rule: "TOPO-004",
+        trigger: |d| {
+            add(d, "lb-2", "load-balancer", json!({"hostname": "KM.bank.example.", "ip": "10.0.0.5", "instances": 2}));
+            link(d, "lb-2", "km-1");
+            link(d, "lb-2", "km-2");
+        },
+        expect: &[("TOPO-004", &["lb-1", "lb-2"])],
+        near: |d| {
+            add(d, "lb-2", "load-balancer", json!({"hostname": "KM.bank.example.", "ip": "10.0.0.6", "instances": 2}));
+            link(d, "lb-2", "km-1");
+            link(d, "lb-2", "km-2");
+        },
+    },
+    Case {
+        rule: "TOPO-006",
+        trigger: |d| unset(d, "db-1", "host"),
+        expect: &[("TOPO-006", &["db-1"])],
+        near: |d| set(d, "db-1", "host", json!("10.0.3.4")),
+    },
+    Case {
+        rule: "TOPO-006",
+        trigger: |d| set(d, "ldap-1", "host", json!("")),
+        expect: &[("TOPO-006", &["ldap-1"])],
+        near: |d| {
+            // Not linked to a KM node: the exports never address it.
+            unset(d, "ldap-1", "host");
+            unlink(d, "km-1", "ldap-1");
+            unlink(d, "km-2", "ldap-1");
+        },
+    },
+    Case {
+        rule: "TOPO-006",
+        trigger: |d| unset(d, "lb-1", "ip"),
+        expect: &[("TOPO-006", &["lb-1"])],
+        near: |d| {
+            unset(d, "lb-1", "ip");
+            set(d, "lb-1", "product", json!("k8s-ingress"));
+        },
+    },
+    Case {
+        rule: "TOPO-006",
+        trigger: |d| {
             add(d, "am-1", "api-manager", json!({}));
             link(d, "am-1", "lb-1");
         },
+        expect: &[("TOPO-006", &["am-1"])],
+        near: |d| {
+            add(d, "am-1", "api-manager", json!({"ip": "10.0.1.20"}));
+            link(d, "am-1", "lb-1");
+        },
+    },
+    Case {
+        rule: "TOPO-006",
+        trigger: |d| {
+            add(d, "bi-1", "analytics", json!({}));
+            link(d, "km-1", "bi-1");
+            link(d, "km-2", "bi-1");
+        },
+        expect: &[("TOPO-006", &["bi-1"])],
+        near: |d| {
+            add(d, "bi-1", "analytics", json!({"hostname": "bi.bank.internal"}));
+            link(d, "km-1", "bi-1");
+            link(d, "km-2", "bi-1");
+        },
+    },
+    Case {
+        rule: "TOPO-006",
+        trigger: |d| unset(d, "fs-1", "host"),
+        expect: &[("TOPO-006", &["fs-1"])],
+        near: |d| set(d, "fs-1", "host", json!("nfs2.bank.internal")),
     },
     Case { rule: "CLU-001", trigger: |d| remove(d, "km-2"), expect: &[("CLU-001", &["km-1"])], near: |_| {} },
     Case {
@@ -288,6 +361,20 @@ const CASES: &[Case] = &[
         trigger: |d| set(d, "lb-1", "hostname", json!("")),
         expect: &[("LB-007", &["lb-1"])],
         near: |d| set(d, "lb-1", "hostname", json!("km.example")),
+    },
+    Case {
+        rule: "LB-008",
+        trigger: |d| {
+            add(d, "lb-2", "load-balancer", json!({"hostname": "auth.bank.example", "ip": "10.0.0.6", "instances": 2}));
+            link(d, "lb-2", "km-1");
+            link(d, "lb-2", "km-2");
+        },
+        expect: &[("LB-008", &["lb-1", "lb-2"])],
+        near: |d| {
+            add(d, "lb-2", "load-balancer", json!({"hostname": "KM.Bank.Example.", "ip": "10.0.0.6", "instances": 2}));
+            link(d, "lb-2", "km-1");
+            link(d, "lb-2", "km-2");
+        },
     },
     Case {
         rule: "DB-001",
@@ -523,13 +610,13 @@ const CASES: &[Case] = &[
     Case {
         rule: "AM-001",
         trigger: |d| {
-            add(d, "am-1", "api-manager", json!({}));
+            add(d, "am-1", "api-manager", json!({"ip": "10.0.1.20"}));
             link(d, "am-1", "lb-1");
             link(d, "km-2", "am-1");
         },
         expect: &[("AM-001", &["am-1"])],
         near: |d| {
-            add(d, "am-1", "api-manager", json!({}));
+            add(d, "am-1", "api-manager", json!({"ip": "10.0.1.20"}));
             link(d, "am-1", "lb-1");
         },
     },
@@ -769,4 +856,128 @@ fn quick_fixes_resolve_their_findings_in_one_undoable_step() {
     let d = load(&v.to_string()).unwrap();
     let r = check(&d, today());
     assert!(fixes::fix(&d, &r.findings[0]).is_none());
+}
+
+/// A random design for the fix property: a template or fixture, then a few edits of the kinds
+/// people make (weak hosts, a bad JDK, wrong offsets, single instances, plain HTTP, duplicate
+/// links, removed nodes).
+fn random_design(base: usize, edits: &[(u8, u8, u8)]) -> Value {
+    let text = match base % 4 {
+        0 => templates::text("ha").unwrap().to_string(),
+        1 => templates::text("ha-two-zones").unwrap().to_string(),
+        2 => std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken-single-node.json"),
+        )
+        .unwrap(),
+        _ => std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ha-reference.json"))
+            .unwrap(),
+    };
+    let mut d: Value = serde_json::from_str(&text).unwrap();
+    for &(what, which, value) in edits {
+        let nodes = d["nodes"].as_array().unwrap();
+        if nodes.is_empty() {
+            break;
+        }
+        let target = nodes[which as usize % nodes.len()]["id"].as_str().unwrap().to_string();
+        let kind = nodes[which as usize % nodes.len()]["kind"].as_str().unwrap().to_string();
+        let v = value as f64 / 16.0;
+        match (what % 12, kind.as_str()) {
+            (0, "key-manager") => set(&mut d, &target, "memory_gb", json!(v)),
+            (1, "key-manager") => set(&mut d, &target, "heap_gb", json!(v / 2.0)),
+            (2, "key-manager") => set(&mut d, &target, "disk_gb", json!(value)),
+            (3, "key-manager") => set(
+                &mut d,
+                &target,
+                "jdk",
+                json!(["1.8.0_151", "8u151-b12", "11.0.9", "1.8.0_202"][value as usize % 4]),
+            ),
+            (4, "key-manager") => set(&mut d, &target, "port_offset", json!(value % 5)),
+            (5, "key-manager") => set(&mut d, &target, "clustering_enabled", json!(value % 2 == 0)),
+            (6, "load-balancer") => set(&mut d, &target, "expose_http", json!(value % 2 == 0)),
+            (7, "load-balancer") => set(&mut d, &target, "sticky_sessions", json!(value % 2 == 0)),
+            (8, "database" | "directory" | "shared-storage") => set(&mut d, &target, "instances", json!(1)),
+            (9, _) => {
+                let links = d["links"].as_array().unwrap();
+                if !links.is_empty() {
+                    let l = links[value as usize % links.len()].clone();
+                    d["links"].as_array_mut().unwrap().push(l);
+                }
+            }
+            (10, _) if value % 4 == 0 => remove(&mut d, &target),
+            (11, "key-manager") => set(&mut d, &target, "ip", json!("")),
+            _ => {}
+        }
+    }
+    d
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 96, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// Every offered fix removes its finding and never raises the number of unwaived errors,
+    /// nor of warnings; a rule that fires per node may fire for a node the fix added only
+    /// where it already fired for the node that node was modelled on.
+    #[test]
+    fn every_offered_fix_makes_the_design_better(
+        base in 0usize..4,
+        edits in proptest::collection::vec((0u8..=255, 0u8..=255, 0u8..=255), 0..8),
+    ) {
+        use obkm_topology::model::apply;
+        use obkm_topology::rules::fixes;
+        let v = random_design(base, &edits);
+        let d = load(&v.to_string()).unwrap();
+        let before = check(&d, today());
+        let counts = |r: &obkm_topology::rules::Report, skip: &dyn Fn(&obkm_topology::rules::Finding) -> bool| {
+            let n = |s: Severity| r.findings.iter().filter(|f| f.severity == s && !f.waived && !skip(f)).count();
+            (n(Severity::Error), n(Severity::Warning))
+        };
+        for finding in &before.findings {
+            let Some(cmd) = fixes::fix(&d, finding) else { continue };
+            proptest::prop_assert!(fixes::label(&d, finding).is_some());
+            let mut fixed = d.clone();
+            apply(&mut fixed, cmd).unwrap();
+            let after = check(&fixed, today());
+            proptest::prop_assert!(
+                !after.findings.iter().any(|f| f.rule == finding.rule && f.nodes == finding.nodes),
+                "the {} fix left its finding {:?}", finding.rule, finding.nodes
+            );
+            // Nodes the fix added, and the first KM node they are modelled on.
+            let added: Vec<String> = fixed.nodes.iter().filter(|n| d.node(&n.id).is_none()).map(|n| n.id.to_string()).collect();
+            let model = d.nodes.iter().find(|n| n.kind == obkm_topology::model::NodeKind::KeyManager).map(|n| n.id.to_string());
+            let allowed = |f: &obkm_topology::rules::Finding| {
+                f.nodes.len() == 1 && added.contains(&f.nodes[0]) && model.as_ref().is_some_and(|m| {
+                    before.findings.iter().any(|b| b.rule == f.rule && b.nodes == vec![m.clone()])
+                })
+            };
+            let (e0, w0) = counts(&before, &|_| false);
+            let (e1, w1) = counts(&after, &allowed);
+            proptest::prop_assert!(e1 <= e0, "the {} fix raised errors {e0} -> {e1}: {:?}", finding.rule, after.findings);
+            proptest::prop_assert!(w1 <= w0, "the {} fix raised warnings {w0} -> {w1}: {:?}", finding.rule, after.findings);
+        }
+    }
+}
+
+#[test]
+fn the_clu_001_fix_turns_the_broken_template_better() {
+    use obkm_topology::model::apply;
+    use obkm_topology::rules::fixes;
+    let mut d = templates::design("broken").unwrap().unwrap();
+    let before = check(&d, today());
+    let f = before.findings.iter().find(|f| f.rule == "CLU-001").unwrap();
+    let cmd = fixes::fix(&d, f).unwrap();
+    apply(&mut d, cmd).unwrap();
+    let after = check(&d, today());
+    assert!(after.summary.error <= before.summary.error, "{} -> {}", before.summary.error, after.summary.error);
+    // The added node has the documented host values.
+    for f in after.findings.iter().filter(|f| f.nodes == ["km-2"]) {
+        assert!(!f.rule.starts_with("HOST-00") || f.rule == "HOST-008", "{f:?}");
+    }
+    // Nothing to model a node on: no fix.
+    let mut v = ha();
+    remove(&mut v, "km-1");
+    remove(&mut v, "km-2");
+    let d = load(&v.to_string()).unwrap();
+    let r = check(&d, today());
+    let f = r.findings.iter().find(|f| f.rule == "CLU-001").unwrap();
+    assert!(fixes::fix(&d, f).is_none());
 }

@@ -99,6 +99,28 @@ pub fn touching(flows: &[Flow], node: &str) -> Vec<Flow> {
     flows.iter().filter(|f| f.source == node || f.destination == node).cloned().collect()
 }
 
+/// The required inbound flows of a host whose source has no IP: a rule format cannot admit
+/// them, so it must not drop their ports either (loading it would cut them).
+pub fn unadmitted<'a>(flows: &'a [Flow], node: &str) -> Vec<&'a Flow> {
+    inbound(flows, node).into_iter().filter(|f| f.required == "yes" && f.source_ip.is_none()).collect()
+}
+
+/// The comment at the top of a ruleset written without its drop rules, or nothing.
+fn no_drop_notice(flows: &[Flow], node: &str) -> String {
+    let cut = unadmitted(flows, node);
+    if cut.is_empty() {
+        return String::new();
+    }
+    let ids: Vec<&str> = cut.iter().map(|f| f.id.as_str()).collect();
+    format!(
+        "# NOTE: written WITHOUT the drop rules: the required flow(s) {} have no known source IP, so
+# this ruleset cannot admit them, and dropping their ports would cut them. Give the source
+# nodes their `ip` in the design and export again to get the drop rules.
+",
+        hash_comment(&ids.join(", "))
+    )
+}
+
 fn service_ports(flows: &[&Flow], proto: &str) -> Vec<u32> {
     let set: BTreeSet<u32> = flows.iter().filter(|f| f.protocol == proto).map(|f| f.port).collect();
     set.into_iter().collect()
@@ -123,6 +145,8 @@ fn is_v6(s: &str) -> bool {
 pub fn nftables(design: &Design, flows: &[Flow], node: &str) -> String {
     let inbound = inbound(flows, node);
     let mut out = header_comment(design, &format!("nftables rules for {node}"));
+    let notice = no_drop_notice(flows, node);
+    out.push_str(&notice);
     out.push_str("# Check with `nft -c -f FILE`, load with `nft -f FILE`. Only this design's service ports are\n");
     out.push_str("# closed to other sources; SSH and every other port stay as the host had them.\n");
     out.push_str("table inet obkm {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
@@ -150,7 +174,7 @@ pub fn nftables(design: &Design, flows: &[Flow], node: &str) -> String {
     }
     for proto in ["tcp", "udp"] {
         let ports = service_ports(&inbound, proto);
-        if !ports.is_empty() {
+        if !ports.is_empty() && notice.is_empty() {
             let list: Vec<String> = ports.iter().map(u32::to_string).collect();
             out.push_str(&format!(
                 "\t\t{proto} dport {{ {} }} drop comment \"obkm: other sources\"\n",
@@ -167,6 +191,8 @@ pub fn nftables(design: &Design, flows: &[Flow], node: &str) -> String {
 pub fn iptables(design: &Design, flows: &[Flow], node: &str) -> String {
     let inbound = inbound(flows, node);
     let mut out = header_comment(design, &format!("iptables rules for {node}"));
+    let notice = no_drop_notice(flows, node);
+    out.push_str(&notice);
     out.push_str(
         "# Check with `iptables-restore --test FILE`; load with `iptables-restore --noflush FILE` (only the\n",
     );
@@ -197,7 +223,7 @@ pub fn iptables(design: &Design, flows: &[Flow], node: &str) -> String {
         }
     }
     for proto in ["tcp", "udp"] {
-        let ports = service_ports(&inbound, proto);
+        let ports = if notice.is_empty() { service_ports(&inbound, proto) } else { Vec::new() };
         // multiport takes at most 15 ports: one rule per chunk.
         for chunk in ports.chunks(15) {
             let list: Vec<String> = chunk.iter().map(u32::to_string).collect();

@@ -293,7 +293,18 @@ pub fn flows(d: &Design) -> Vec<Flow> {
             }
         }
     }
-    if d.cluster.membership_scheme == "multicast" {
+    // Hazelcast's AWS discovery reaches every member on Hazelcast's port 5701 (P-OB v1.3.x,
+    // ISDG), beside the member port.
+    if d.cluster.scheme() == crate::model::MembershipScheme::Aws {
+        for a in &kms {
+            for m in &kms {
+                if a.id != m.id {
+                    b.push(Some(a), m, "tcp", 5701, "hazelcast-aws", "AWS membership discovery".into(), "yes", "CLU");
+                }
+            }
+        }
+    }
+    if d.cluster.scheme() == crate::model::MembershipScheme::Multicast {
         for a in &kms {
             for m in &kms {
                 if a.id != m.id {

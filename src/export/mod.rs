@@ -6,8 +6,11 @@ pub mod diagram;
 pub mod escape;
 pub mod firewall;
 pub mod flows;
+pub mod hosts;
+pub mod iam;
 pub mod km;
 pub mod lb;
+pub mod ops;
 
 use std::io::Write;
 
@@ -109,15 +112,19 @@ pub fn bundle_entries(d: &Design, today: Date) -> Vec<Entry> {
         if xml_product {
             files.extend(km::xml_files(d, n));
         } else {
-            files.push((
-                format!("key-manager/{}/repository/conf/deployment.toml", n.id),
-                km::deployment_toml(d, n).into_bytes(),
-            ));
+            files.extend(iam::files(d, n));
         }
         files.extend(km::host_files(d, n));
     }
-    if xml_product && d.nodes.iter().any(|n| n.kind == NodeKind::KeyManager) {
+    if xml_product {
+        for n in d.nodes.iter().filter(|n| n.kind == NodeKind::ApiManager) {
+            files.extend(km::am_files(d, n));
+        }
+    }
+    if d.nodes.iter().any(|n| n.kind == NodeKind::KeyManager) {
         files.push(("apply/apply-config.py".into(), APPLY_CONFIG_PY.as_bytes().to_vec()));
+        files.extend(ops::security_files(d));
+        files.extend(ops::database_files(d));
     }
     for n in d.nodes.iter().filter(|n| n.kind == NodeKind::LoadBalancer) {
         files.extend(lb::files(d, n));
@@ -151,21 +158,76 @@ fn readme(d: &Design, report: &Report, files: &[Entry]) -> String {
         s.info,
         s.waived
     ));
-    out.push_str("## What to apply where\n\n");
-    for n in d.nodes.iter().filter(|n| n.kind == NodeKind::KeyManager) {
-        out.push_str(&format!("### Key Manager node {} ({})\n\n", md(&n.label), n.id));
-        if d.product == Product::ObIam20 {
-            out.push_str(&format!("1. Copy `key-manager/{0}/repository/conf/deployment.toml` to `<IAM_HOME>/repository/conf/deployment.toml` (keep a copy of the shipped one).\n", n.id));
-        } else {
-            out.push_str(&format!(
-                "1. Unpack this bundle on the node and run `python3 apply/apply-config.py --node {0} --home <WSO2_OB_KM_HOME>` (add `--dry-run` first to see what changes). It patches carbon.xml, axis2.xml, catalina-server.xml, master-datasources.xml, open-banking-datasources.xml, registry.xml and user-mgt.xml in place, keeps `<file>.obkm-backup`, and fills the placeholders below from the environment. The fragments it applies are in `key-manager/{0}/fragments/`, listed in `patches.json`.\n",
-                n.id
+    // Rulesets written without their drop rules come first: loading one leaves ports open.
+    let all = flows::flows(d);
+    let mut open_rulesets = Vec::new();
+    for n in firewall::receiving_nodes(d, &all) {
+        let cut = firewall::unadmitted(&all, &n);
+        if !cut.is_empty() {
+            let ids: Vec<&str> = cut.iter().map(|f| f.id.as_str()).collect();
+            open_rulesets.push(format!(
+                "- `firewall/nftables/{n}.nft` and `firewall/iptables/{n}.rules` have **no drop rules**: {} have no known source IP, and dropping their ports would cut them. Give the sources their `ip` and export again.",
+                md(&ids.join(", "))
             ));
         }
+    }
+    if !open_rulesets.is_empty() {
+        out.push_str("## Firewall rulesets without drop rules\n\n");
+        out.push_str(&open_rulesets.join("\n"));
+        out.push_str("\n\n");
+    }
+    let kms: Vec<&crate::model::Node> = d.nodes.iter().filter(|n| n.kind == NodeKind::KeyManager).collect();
+    let home = if d.product == Product::ObIam20 { "<WSO2_OB_IAM_HOME>" } else { "<WSO2_OB_KM_HOME>" };
+    out.push_str("## In this order\n\n");
+    let dbs: Vec<&str> = files.iter().map(|f| f.0.as_str()).filter(|p| p.starts_with("database/")).collect();
+    if !dbs.is_empty() {
+        out.push_str("### 1. Databases\n\nCreate the databases, run the pack's schema scripts and place the JDBC driver, as each file says:\n\n");
+        for p in dbs {
+            out.push_str(&format!("- `{p}`\n"));
+        }
+        out.push('\n');
+    }
+    if !kms.is_empty() {
+        out.push_str("### 2. Keystores\n\n`security/README.md`: one primary keystore for every node and a truststore with the load balancer's certificate (`security/keystores.sh` runs the `keytool` steps).\n\n");
+    }
+    out.push_str("### 3. Key Manager nodes\n\n");
+    for n in &kms {
+        out.push_str(&format!("#### {} ({})\n\n", md(&n.label), n.id));
+        let what = if d.product == Product::ObIam20 {
+            "It sets the keys this design decides in `repository/conf/deployment.toml`, in the tables where the shipped file has them, and keeps every other table, key, comment and line."
+        } else {
+            "It patches carbon.xml, axis2.xml, catalina-server.xml, master-datasources.xml, open-banking-datasources.xml, registry.xml, user-mgt.xml, identity/identity.xml, identity/application-authentication.xml and finance/open-banking.xml in place; the fragments it applies are in the node's `fragments/`."
+        };
+        out.push_str(&format!(
+            "1. Unpack this bundle on the node, set the environment variables below, and run `python3 apply/apply-config.py --node {0} --home {home} --check` (what would change, as a diff), then without `--check`. {what} Every change is listed in `key-manager/{0}/patches.json`; each file keeps `<file>.obkm-backup`; `--restore` puts the backups back. It refuses, touching nothing, while a variable it needs is unset (`--allow-placeholders` leaves them).\n",
+            n.id
+        ));
         out.push_str(&format!(
             "2. Set `JVM_MEM_OPTS` in `bin/wso2server.sh` to the line in `key-manager/{0}/bin/jvm-options.txt`.\n3. Append `key-manager/{0}/etc/hosts` to `/etc/hosts`.\n4. Run `key-manager/{0}/storage/mounts.sh` as root with `WSO2_OB_KM_HOME` set, to mount the shared storage and link the artifact directories.\n\n",
             n.id
         ));
+    }
+    match d.cluster.scheme() {
+        crate::model::MembershipScheme::Kubernetes => out.push_str("The `kubernetes` membership scheme needs what the platform provides, as WSO2's own images and charts do (docker-open-banking, kubernetes-open-banking): `kubernetes-membership-scheme-1.0.7.jar` in `repository/components/dropins/` and `dnsjava-2.1.8.jar` in `repository/components/lib/` on every node; a service account whose Role may `get` and `list` `endpoints` in the namespace `OBKM_K8S_NAMESPACE`; the services `OBKM_K8S_SERVICES` (comma-separated) selecting the Key Manager pods; and each pod's own IP as `localMemberHost` (WSO2's entrypoint writes `status.podIP` there at start-up). The API server's certificate is not verified (`KUBERNETES_MASTER_SKIP_SSL_VERIFICATION`, as WSO2's charts set it) unless you import the cluster CA into the truststore and set it to false.\n\n"),
+        crate::model::MembershipScheme::Aws => out.push_str("The `aws` membership scheme finds the members through the EC2 API: an IAM identity allowed `ec2:DescribeInstances` and `ec2:DescribeAvailabilityZones` (its access key in `OBKM_AWS_ACCESS_KEY`/`OBKM_AWS_SECRET_KEY`; carbon's scheme also takes an `iamRole` parameter instead), the security group named `OBKM_AWS_SECURITY_GROUP` and the tag `OBKM_AWS_TAG_KEY`=`OBKM_AWS_TAG_VALUE` on every node's instance, region `OBKM_AWS_REGION`, each node's private IP as its address, and TCP 5701 open between the nodes (the firewall files include it; WSO2's IS 5.10 guide asks for a member port in 5701-5800).\n\n"),
+        _ => {}
+    }
+    if kms.iter().any(|k| hosts::Hosts::of(d, k).analytics.is_none()) {
+        out.push_str("No analytics node is linked to (some of) the Key Manager nodes: the analytics endpoints (ports 7612, 8006, 8007) stay as shipped.\n\n");
+    }
+    let ams: Vec<&crate::model::Node> = d.nodes.iter().filter(|n| n.kind == NodeKind::ApiManager).collect();
+    if !ams.is_empty() && d.product != Product::ObIam20 {
+        out.push_str("### 4. API Manager nodes\n\n");
+        for n in &ams {
+            out.push_str(&format!(
+                "- {} ({}): run `python3 apply/apply-config.py --node {} --home <WSO2_OB_APIM_HOME>`: it points `AuthManager`, `APIKeyValidator` and `APIKeyManager` `ServerURL` in `repository/conf/api-manager.xml` at the Key Manager's load balancer (`api-manager/{}/patches.json`).\n",
+                md(&n.label),
+                n.id,
+                n.id,
+                n.id
+            ));
+        }
+        out.push('\n');
     }
     for n in d.nodes.iter().filter(|n| n.kind == NodeKind::LoadBalancer) {
         let paths: Vec<&str> =
@@ -183,9 +245,13 @@ fn readme(d: &Design, report: &Report, files: &[Entry]) -> String {
         out.push('\n');
     }
     out.push_str("### Network team\n\n`firewall/flows.csv` (and `flows.md`) lists every flow with its justification; `firewall/nftables/<node>.nft` and `firewall/iptables/<node>.rules` are the inbound rules of each host; `firewall/aws/security-groups.tf` the AWS security groups.\n\n");
-    out.push_str("## Placeholders to fill\n\nNo secret is in this bundle. Set these environment variables before running `apply-config.py` (which fills the `@@NAME@@` placeholders of the XML fragments) or, for `deployment.toml`, before starting the server (it resolves `$env{NAME}`):\n\n");
+    out.push_str("## Environment variables\n\nNo secret is in this bundle. Set these before running `apply-config.py` (which fills the `@@NAME@@` placeholders of the XML patches) or, for `deployment.toml`, before starting the server (it resolves `$env{NAME}`):\n\n");
     let mut vars: Vec<String> = Vec::new();
-    for (_, body) in files {
+    for (path, body) in files {
+        // The apply script's own help names example variables.
+        if path.starts_with("apply/") {
+            continue;
+        }
         let text = String::from_utf8_lossy(body);
         for part in text.split("@@").skip(1).step_by(2) {
             if part.starts_with("OBKM_")
@@ -204,18 +270,39 @@ fn readme(d: &Design, report: &Report, files: &[Entry]) -> String {
     vars.dedup();
     for v in &vars {
         let what = match v.as_str() {
-            "OBKM_DB_USERNAME" | "OBKM_DB_PASSWORD" => "database credentials of the Key Manager datasources",
-            "OBKM_DB_HOST" => "the database host (the design has none, or a malformed one)",
-            "OBKM_ORACLE_SERVICE" => "the Oracle service name in the JDBC URLs",
-            "OBKM_LDAP_BIND_DN" | "OBKM_LDAP_BIND_PASSWORD" => "the directory bind account",
-            "OBKM_LDAP_USER_SEARCH_BASE" | "OBKM_LDAP_GROUP_SEARCH_BASE" | "OBKM_LDAP_BASE_DN" => {
-                "the directory's search bases"
+            "OBKM_DB_USERNAME" | "OBKM_DB_PASSWORD" => {
+                "the database account of the Key Manager datasources".to_string()
             }
-            "OBKM_LDAP_HOST" => "the directory host (the design's is missing or malformed)",
-            "OBKM_PUBLIC_HOSTNAME" => "the public host name (no load balancer host name in the design)",
-            "OBKM_KEYSTORE_PASSWORD" => "the primary keystore password",
-            "OBKM_ADMIN_USERNAME" | "OBKM_ADMIN_PASSWORD" => "the super admin account",
-            _ => "see the file that uses it",
+            "OBKM_DB_HOST" => "the database host (the design has none, or a malformed one)".into(),
+            "OBKM_ORACLE_SERVICE" => "the Oracle service name in the JDBC URLs".into(),
+            "OBKM_LDAP_BIND_DN" | "OBKM_LDAP_BIND_PASSWORD" => "the directory bind account".into(),
+            "OBKM_LDAP_USER_SEARCH_BASE" | "OBKM_LDAP_GROUP_SEARCH_BASE" => "the directory's search bases".into(),
+            "OBKM_LDAP_BASE_DN" => "the directory's base DN (IS 5.10 derives its defaults from it)".into(),
+            "OBKM_LDAP_HOST" => "the directory host (the design's is missing or malformed)".into(),
+            "OBKM_PUBLIC_HOSTNAME" => "the public host name (no load balancer host name in the design)".into(),
+            "OBKM_APIM_HOST" => {
+                "the API Manager (gateway) host: the design has no api-manager node with an address".into()
+            }
+            "OBKM_KEYSTORE_PASSWORD" => "the primary keystore's password (security/)".into(),
+            "OBKM_TRUSTSTORE_PASSWORD" => "the truststore's password (security/)".into(),
+            "OBKM_ADMIN_USERNAME" | "OBKM_ADMIN_PASSWORD" => {
+                "the realm's admin account (with a read-only directory it must already exist there)".into()
+            }
+            "OBKM_NODE_IP" | "OBKM_NODE_ADDRESS" => "the node's own address (the design has none)".into(),
+            "OBKM_K8S_NAMESPACE" | "OBKM_K8S_SERVICES" => {
+                "the Kubernetes namespace and services of the membership scheme".into()
+            }
+            "OBKM_AWS_ACCESS_KEY" | "OBKM_AWS_SECRET_KEY" => {
+                "the AWS membership scheme's access key (ec2:DescribeInstances)".into()
+            }
+            "OBKM_AWS_SECURITY_GROUP" | "OBKM_AWS_REGION" | "OBKM_AWS_TAG_KEY" | "OBKM_AWS_TAG_VALUE" => {
+                "where the AWS membership scheme finds the members".into()
+            }
+            v if v.starts_with("OBKM_DB_") => format!(
+                "the Oracle account of the {} database (one user, that is one schema, per logical database)",
+                v.trim_start_matches("OBKM_DB_").split('_').next().unwrap_or("").to_ascii_lowercase()
+            ),
+            _ => "see the file that uses it".into(),
         };
         out.push_str(&format!("- `{v}`: {what}\n"));
     }

@@ -50,6 +50,14 @@ pub struct Cluster {
     pub extra: Map<String, Value>,
 }
 
+impl Cluster {
+    /// The membership scheme as a type (the loader and the commands only ever store one of
+    /// the four; anything else reads as `wka`, the documented one).
+    pub fn scheme(&self) -> super::schema::MembershipScheme {
+        super::schema::MembershipScheme::parse(&self.membership_scheme).unwrap_or(super::schema::MembershipScheme::Wka)
+    }
+}
+
 impl Default for Cluster {
     fn default() -> Self {
         Cluster { domain: DEFAULT_DOMAIN.to_string(), membership_scheme: "wka".to_string(), extra: Map::new() }

@@ -14,4 +14,4 @@ pub mod templates;
 pub use command::{apply, link_allowed, link_refusal, Command, CommandError, History};
 pub use design::{Cluster, Design, Link, Node, NodeId, PropValue, Waiver};
 pub use format::{load, save, LoadError};
-pub use schema::{NodeKind, Product, PropSpec, PropType};
+pub use schema::{MembershipScheme, NodeKind, Product, PropSpec, PropType};

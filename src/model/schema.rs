@@ -149,6 +149,40 @@ impl Product {
 /// The cluster membership schemes.
 pub const MEMBERSHIP_SCHEMES: &[&str] = &["wka", "multicast", "aws", "kubernetes"];
 
+/// The Hazelcast membership scheme of the cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MembershipScheme {
+    /// Well-known addresses: every node lists the members.
+    Wka,
+    /// Multicast discovery on one subnet.
+    Multicast,
+    /// EC2 discovery (a security group and a tag).
+    Aws,
+    /// The endpoints of Kubernetes services.
+    Kubernetes,
+}
+
+impl MembershipScheme {
+    /// Every scheme, in the order of design-format.md (and of `MEMBERSHIP_SCHEMES`).
+    pub const ALL: [MembershipScheme; 4] =
+        [MembershipScheme::Wka, MembershipScheme::Multicast, MembershipScheme::Aws, MembershipScheme::Kubernetes];
+
+    /// The id used in the file and in axis2.xml / deployment.toml.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MembershipScheme::Wka => "wka",
+            MembershipScheme::Multicast => "multicast",
+            MembershipScheme::Aws => "aws",
+            MembershipScheme::Kubernetes => "kubernetes",
+        }
+    }
+
+    /// Parses a scheme id.
+    pub fn parse(s: &str) -> Option<MembershipScheme> {
+        MembershipScheme::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 /// The logical databases a Key Manager needs.
 pub const LOGICAL_DATABASES: &[&str] = &["apim", "config", "governance", "user", "openbanking"];
 

@@ -87,6 +87,15 @@ pub const RULES: &[Rule] = &[
         topo_004
     ),
     rule!("TOPO-005", Warning, true, "Node without links", FMT, "Connect it or remove it", topo_005),
+    rule!(
+        "TOPO-006",
+        Error,
+        true,
+        "Node the exports must address has no address",
+        "exports.md: addresses",
+        "Give the node its address",
+        topo_006
+    ),
     rule!("CLU-001", Error, true, "Fewer than two Key Manager nodes", HA, "Add a Key Manager node", clu_001),
     rule!("CLU-002", Error, false, "Clustering disabled on a Key Manager node", HA, "Enable clustering", clu_002),
     rule!("CLU-003", Warning, false, "Membership scheme is not WKA", SET, "Use the wka membership scheme", clu_003),
@@ -127,7 +136,7 @@ pub const RULES: &[Rule] = &[
         false,
         "Key Manager node behind no load balancer",
         HA,
-        "Link it to the load balancer",
+        "Link it to the load balancer (add one if there is none)",
         lb_003
     ),
     rule!(
@@ -151,12 +160,21 @@ pub const RULES: &[Rule] = &[
         lb_007
     ),
     rule!(
+        "LB-008",
+        Warning,
+        false,
+        "Load balancers with different public host names",
+        ISDG,
+        "Give every load balancer the one public host name",
+        lb_008
+    ),
+    rule!(
         "DB-001",
         Error,
         false,
         "Logical database hosted nowhere",
         HA,
-        "Host it on the database linked to the Key Manager nodes",
+        "Add a database node that hosts it and link it to the Key Manager nodes (or host it on the linked one)",
         db_001
     ),
     rule!(
@@ -200,7 +218,15 @@ pub const RULES: &[Rule] = &[
         dir_003
     ),
     rule!("DIR-004", Warning, false, "Directory not on the tested list", ENV, "Use a tested LDAP, or waive", dir_004),
-    rule!("FS-001", Error, false, "Key Manager node without shared storage", HA, "Mount the shared storage", fs_001),
+    rule!(
+        "FS-001",
+        Error,
+        false,
+        "Key Manager node without shared storage",
+        HA,
+        "Add a shared-storage node and link it to every Key Manager node",
+        fs_001
+    ),
     rule!(
         "FS-002",
         Error,
@@ -371,6 +397,10 @@ fn topo_004(c: &Ctx, h: &mut Hits) {
     let mut by_value: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     for (i, n) in c.d.nodes.iter().enumerate() {
         for key in ["ip", "hostname", "host"] {
+            // A load balancer's hostname is the cluster's public name, which load balancers share.
+            if n.kind == NodeKind::LoadBalancer && key == "hostname" {
+                continue;
+            }
             if n.kind.prop(key).is_some() {
                 let v = n.str(key, c.product);
                 if !v.trim().is_empty() {
@@ -392,6 +422,34 @@ fn topo_005(c: &Ctx, h: &mut Hits) {
         if !c.has_links(i) {
             h.add([i], format!("{} is not linked to anything", c.label(i)));
         }
+    }
+}
+
+fn topo_006(c: &Ctx, h: &mut Hits) {
+    // Empty as written: a value of blanks is malformed (TOPO-003), not missing.
+    let empty = |i: usize, key: &str| c.node(i).kind.prop(key).is_none() || c.str(i, key).is_empty();
+    let lbs = lbs_to_kms(c);
+    for (i, n) in c.d.nodes.iter().enumerate() {
+        let what = match n.kind {
+            NodeKind::Database | NodeKind::Directory | NodeKind::SharedStorage
+                if c.is_linked_to(i, NodeKind::KeyManager) && empty(i, "host") && empty(i, "ip") =>
+            {
+                "no host: the JDBC, LDAP or mount configuration cannot name it"
+            }
+            NodeKind::LoadBalancer if c.str(i, "product") != "k8s-ingress" && lbs.contains(&i) && empty(i, "ip") => {
+                "no ip: it is the source of every firewall rule to the Key Manager nodes"
+            }
+            NodeKind::ApiManager | NodeKind::Analytics
+                if (c.is_linked_to(i, NodeKind::KeyManager)
+                    || c.linked_of_kind(i, NodeKind::LoadBalancer).iter().any(|l| lbs.contains(l)))
+                    && empty(i, "hostname")
+                    && empty(i, "ip") =>
+            {
+                "neither hostname nor ip: the Key Manager's URLs and firewall rules cannot name it"
+            }
+            _ => continue,
+        };
+        h.add([i], format!("{} has {what}", c.label(i)));
     }
 }
 
@@ -545,6 +603,22 @@ fn lb_007(c: &Ctx, h: &mut Hits) {
         if c.str(i, "hostname").trim().is_empty() {
             h.add([i], format!("{} has no public host name (every node's HostName must be it)", c.label(i)));
         }
+    }
+}
+
+fn lb_008(c: &Ctx, h: &mut Hits) {
+    let named: Vec<usize> = lbs_to_kms(c).into_iter().filter(|&i| !c.str(i, "hostname").trim().is_empty()).collect();
+    let names: BTreeSet<String> = named.iter().map(|&i| address_key(&c.str(i, "hostname"))).collect();
+    if names.len() > 1 {
+        let list: Vec<String> = names.into_iter().collect();
+        h.add(
+            named.clone(),
+            format!(
+                "{} answer to different public host names ({}): the cluster has one, used as every node's HostName, the token issuer and the SSO cookie domain",
+                c.labels(&named),
+                list.join(", ")
+            ),
+        );
     }
 }
 
@@ -949,6 +1023,6 @@ mod tests {
         let ids: Vec<&str> = RULES.iter().chain(WAIVE_RULES).map(|r| r.id).collect();
         let set: BTreeSet<&str> = ids.iter().copied().collect();
         assert_eq!(set.len(), ids.len());
-        assert_eq!(ids.len(), 49);
+        assert_eq!(ids.len(), 51);
     }
 }
