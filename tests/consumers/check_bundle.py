@@ -132,10 +132,28 @@ def main(root):
                 note("py_compile")
             elif name.endswith(".json") or name.endswith(".sarif"):
                 try:
-                    json.load(open(path, encoding="utf-8"))
+                    doc = json.load(open(path, encoding="utf-8"))
                 except ValueError as e:
                     problems.append("%s: JSON: %s" % (rel, e))
+                    doc = None
                 note("json")
+                if name == "patches.json" and isinstance(doc, list):
+                    # deployment.toml patches carry TOML value text; XML text patches XML text.
+                    texts = []
+                    for p in doc:
+                        if "toml_table" in p:
+                            try:
+                                tomllib.loads("v = " + p["value"])
+                            except Exception as e:
+                                problems.append("%s: TOML value of %s.%s: %s" % (rel, p["toml_table"], p["key"], e))
+                            if "@@" in p["value"]:
+                                problems.append("%s: %s.%s: an @@ placeholder nothing fills in TOML" % (rel, p["toml_table"], p["key"]))
+                            note("tomllib (patch values)")
+                        elif "text" in p:
+                            texts.append("<t>%s</t>" % p["text"])
+                            note("xmllint (text patches)")
+                    if texts:
+                        run(["xmllint", "--noout", "-"], rel + " text patches", input="<x>%s</x>" % "".join(texts))
     for p in problems:
         print("PROBLEM " + p)
     print("checked: " + ", ".join("%s %d" % kv for kv in sorted(checked.items())))
