@@ -172,11 +172,8 @@ fn cmd_share(a: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, 
     let base = a.option("base-url").unwrap_or(DEFAULT_BASE_URL);
     let design = read_design(path)?;
     let (url, enc) = share::url(base, &design);
-    if enc.fragment.len() > share::MAX_FRAGMENT {
-        return Err(format!(
-            "the design is too large for a link ({} characters; links open up to 65,536): share the file instead",
-            enc.fragment.len()
-        ));
+    if let Some(why) = enc.too_large() {
+        return Err(format!("{why}: share the file instead"));
     }
     if enc.dropped_unknown {
         let _ = writeln!(

@@ -104,7 +104,7 @@ fn resolve(d: &Design, op: &Op) -> Option<Command> {
         Op::Name(s) => Command::SetName(s.clone()),
         Op::Product(p) => Command::SetProduct(obkm_topology::model::Product::ALL[usize::from(*p) % 4]),
         Op::Domain(s) => Command::SetDomain(s.clone()),
-        Op::Scheme(s) => Command::SetScheme(["wka", "multicast", "aws", "kubernetes"][usize::from(*s) % 4].into()),
+        Op::Scheme(s) => Command::SetScheme(obkm_topology::model::MembershipScheme::ALL[usize::from(*s) % 4]),
         Op::Waive(rule) => Command::AddWaiver {
             waiver: Waiver {
                 rule: rule.clone(),
@@ -212,7 +212,6 @@ fn bad_commands_are_refused_and_change_nothing() {
         Command::SetProp { id: km.clone(), key: "colour".into(), value: Some(json!(1)) },
         Command::MoveNode { id: km.clone(), x: f64::NAN, y: 0.0 },
         Command::RemoveLink { index: 999 },
-        Command::SetScheme("gossip".into()),
         Command::Batch(vec![
             Command::SetLabel { id: km.clone(), label: "changed".into() },
             Command::RemoveLink { index: 999 },
@@ -242,4 +241,24 @@ fn the_editor_refuses_links_the_format_does_not_list() {
     apply(&mut d2, Command::AddNode { node: am, index: 0 }).unwrap();
     assert_eq!(link_refusal(&d2, &am_id, &id("lb-1")), None);
     assert_eq!(d2.next_id(NodeKind::KeyManager).as_str(), "km-3");
+}
+
+#[test]
+fn commands_say_what_they_did() {
+    use obkm_topology::model::command::describe;
+    let d = start();
+    let km = d.nodes.iter().find(|n| n.kind == NodeKind::KeyManager).unwrap().clone();
+    let mut added = d.new_node(NodeKind::KeyManager, 0.0, 0.0);
+    added.label = "KM 9".into();
+    let id = added.id.clone();
+    assert_eq!(describe(&Command::AddNode { node: added, index: 0 }, &d), format!("Key Manager {id} added"));
+    assert_eq!(describe(&Command::RemoveNode { id: km.id.clone() }, &d), format!("Key Manager {} deleted", km.id));
+    let two: Vec<Command> = d.nodes.iter().take(2).map(|n| Command::RemoveNode { id: n.id.clone() }).collect();
+    assert_eq!(describe(&Command::Batch(two), &d), "2 nodes deleted");
+    let l = &d.links[0];
+    assert_eq!(describe(&Command::RemoveLink { index: 0 }, &d), format!("link {} to {} deleted", l.from, l.to));
+    assert_eq!(
+        describe(&Command::SetProp { id: km.id.clone(), key: "heap_gb".into(), value: Some(json!(3)) }, &d),
+        format!("{}: heap_gb set to 3", km.id)
+    );
 }

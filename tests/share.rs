@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use obkm_topology::model::schema::{NodeKind, PropType, MEMBERSHIP_SCHEMES};
+use obkm_topology::model::schema::{NodeKind, PropType};
 use obkm_topology::model::{load, save, templates, Design, Link, Node, NodeId, Product, Waiver};
 use obkm_topology::share::{self, base64url, crc32, ShareError};
 use proptest::prelude::*;
@@ -77,7 +77,7 @@ prop_compose! {
     ) -> Design {
         let mut d = Design { name, product: Product::ALL[product], ..Design::default() };
         if let Some(dom) = domain { d.cluster.domain = dom; }
-        d.cluster.membership_scheme = MEMBERSHIP_SCHEMES[scheme].to_string();
+        d.cluster.membership_scheme = obkm_topology::model::MembershipScheme::ALL[scheme];
         for (kind, id, label, x, y, zone, props) in nodes {
             let id = id.filter(|i| d.nodes.iter().all(|n| n.id.as_str() != i)).and_then(|i| NodeId::parse(&i)).unwrap_or_else(|| d.next_id(kind));
             let mut map = Map::new();
@@ -94,7 +94,7 @@ prop_compose! {
             }
         }
         for (rule, node, reason, date) in waivers {
-            let expires = date.map(|(y, m, day)| format!("{y:04}-{m:02}-{day:02}"));
+            let expires = date.and_then(|(y, m, day)| obkm_topology::model::Date::parse(&format!("{y:04}-{m:02}-{day:02}")));
             d.waivers.push(Waiver { rule, node, reason, expires, extra: Map::new() });
         }
         d

@@ -3,62 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::address::{is_cidr, is_host_or_ip, is_ip};
+use crate::model::address::is_cidr;
 use crate::model::{Design, Node, NodeKind, Product};
 
-/// Where a node can be reached, as the exports need it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Addr {
-    /// A valid IP literal (`ip`, or `host` when it is an IP).
-    Ip(String),
-    /// A valid host name (no IP known).
-    Name(String),
-    /// No address at all.
-    Missing,
-    /// An address the checker reports as malformed (TOPO-003): never written as syntax.
-    Invalid(String),
-}
-
-impl Addr {
-    /// The node's address: `ip`, else `hostname`/`host`.
-    pub fn of(n: &Node, product: Product) -> Addr {
-        let get =
-            |key: &str| if n.kind.prop(key).is_some() { n.str(key, product).trim().to_string() } else { String::new() };
-        let ip = get("ip");
-        if !ip.is_empty() {
-            return if is_ip(&ip) { Addr::Ip(ip) } else { Addr::Invalid(ip) };
-        }
-        for key in ["hostname", "host"] {
-            let v = get(key);
-            if v.is_empty() {
-                continue;
-            }
-            let ok = if key == "hostname" { crate::model::address::is_hostname(&v) } else { is_host_or_ip(&v) };
-            return match (ok, is_ip(&v)) {
-                (false, _) => Addr::Invalid(v),
-                (true, true) => Addr::Ip(v),
-                (true, false) => Addr::Name(v),
-            };
-        }
-        Addr::Missing
-    }
-
-    /// The address text where one may be written (IP or name).
-    pub fn usable(&self) -> Option<&str> {
-        match self {
-            Addr::Ip(s) | Addr::Name(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The IP, when known.
-    pub fn ip(&self) -> Option<&str> {
-        match self {
-            Addr::Ip(s) => Some(s),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::address::Addr;
 
 /// The placeholder written instead of a missing or malformed address.
 pub fn placeholder(n: &Node, addr: &Addr) -> String {
@@ -186,45 +134,41 @@ fn storage_ports(fs: &Node, p: Product) -> &'static [(&'static str, u32, &'stati
     }
 }
 
-/// The ports a link carries, for its label on the canvas (`443`, `9446`, `2049, 111`…); empty
-/// for pairs that carry nothing (links the checker reports).
-pub fn link_ports(a: &Node, b: &Node, p: Product) -> String {
-    let (x, y) = if a.kind <= b.kind { (a, b) } else { (b, a) };
-    let ports: Vec<u32> = match (x.kind, y.kind) {
-        (NodeKind::KeyManager, NodeKind::LoadBalancer) => {
-            let offset = x.num("port_offset", p);
-            let mut v = vec![port_of(9443.0 + offset)];
-            if y.bool("expose_http", p) {
-                v.push(port_of(9763.0 + offset));
+/// The ports each link carries, for its label on the canvas (`443`, `9446`, `2049, 111`…),
+/// by link index: read from the flow list (without the cluster mesh, which no link carries),
+/// so a label always says what the firewall files open. Empty for links that carry nothing
+/// (links the checker reports).
+pub fn link_labels(d: &Design) -> Vec<String> {
+    let index: std::collections::HashMap<&str, usize> =
+        d.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let mut by_pair: std::collections::HashMap<(usize, usize), Vec<u32>> = std::collections::HashMap::new();
+    for f in build(d, false) {
+        if let (Some(&a), Some(&b)) = (index.get(f.source.as_str()), index.get(f.destination.as_str())) {
+            let ports = by_pair.entry((a.min(b), a.max(b))).or_default();
+            if !ports.contains(&f.port) {
+                ports.push(f.port);
             }
-            v
         }
-        (NodeKind::KeyManager, NodeKind::Database) | (NodeKind::KeyManager, NodeKind::Directory) => {
-            vec![port_of(y.num("port", p))]
-        }
-        (NodeKind::KeyManager, NodeKind::SharedStorage) => {
-            let mut v: Vec<u32> = storage_ports(y, p).iter().map(|(_, port, _)| *port).collect();
-            v.dedup();
-            v
-        }
-        (NodeKind::LoadBalancer, NodeKind::Client) | (NodeKind::LoadBalancer, NodeKind::ApiManager) => {
-            let mut v = vec![port_of(x.num("tls_port", p))];
-            if x.bool("expose_http", p) && y.kind == NodeKind::Client {
-                v.push(80);
-            }
-            v
-        }
-        (NodeKind::KeyManager, NodeKind::ApiManager) => {
-            vec![port_of(9443.0 + x.num("port_offset", p)), 8243, 9443, 9763]
-        }
-        (NodeKind::KeyManager, NodeKind::Analytics) => vec![7612, 8006, 8007],
-        _ => Vec::new(),
-    };
-    ports.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+    }
+    d.links
+        .iter()
+        .map(|l| match (index.get(l.from.as_str()), index.get(l.to.as_str())) {
+            (Some(&a), Some(&b)) => by_pair
+                .get(&(a.min(b), a.max(b)))
+                .map(|p| p.iter().map(u32::to_string).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default(),
+            _ => String::new(),
+        })
+        .collect()
 }
 
 /// The canonical flow list, in the order of exports.md's table, nodes in design order.
 pub fn flows(d: &Design) -> Vec<Flow> {
+    build(d, true)
+}
+
+/// The flow list; `mesh` includes the flows among cluster members (which no link carries).
+fn build(d: &Design, mesh: bool) -> Vec<Flow> {
     let p = d.product;
     let mut b = Builder { d, flows: Vec::new(), seen: BTreeSet::new() };
     let kms: Vec<&Node> = d.nodes.iter().filter(|n| n.kind == NodeKind::KeyManager).collect();
@@ -276,7 +220,8 @@ pub fn flows(d: &Design) -> Vec<Flow> {
         }
     }
     // Cluster members, both directions.
-    for a in &kms {
+    let kms_meshed: &[&Node] = if mesh { &kms } else { &[] };
+    for a in kms_meshed {
         for m in &kms {
             if a.id != m.id {
                 let port = port_of(m.num("member_port", p));
@@ -296,7 +241,7 @@ pub fn flows(d: &Design) -> Vec<Flow> {
     // Hazelcast's AWS discovery reaches every member on Hazelcast's port 5701 (P-OB v1.3.x,
     // ISDG), beside the member port.
     if d.cluster.scheme() == crate::model::MembershipScheme::Aws {
-        for a in &kms {
+        for a in kms_meshed {
             for m in &kms {
                 if a.id != m.id {
                     b.push(Some(a), m, "tcp", 5701, "hazelcast-aws", "AWS membership discovery".into(), "yes", "CLU");
@@ -305,7 +250,7 @@ pub fn flows(d: &Design) -> Vec<Flow> {
         }
     }
     if d.cluster.scheme() == crate::model::MembershipScheme::Multicast {
-        for a in &kms {
+        for a in kms_meshed {
             for m in &kms {
                 if a.id != m.id {
                     b.push(
@@ -420,13 +365,18 @@ mod tests {
     #[test]
     fn link_labels_name_the_ports() {
         let d = templates::design("ha").and_then(Result::ok).unwrap_or_default();
-        let n = |id: &str| d.nodes.iter().find(|n| n.id.as_str() == id).cloned().unwrap_or_else(|| d.nodes[0].clone());
-        assert_eq!(link_ports(&n("lb-1"), &n("km-1"), d.product), "9446");
-        assert_eq!(link_ports(&n("km-1"), &n("lb-1"), d.product), "9446");
-        assert_eq!(link_ports(&n("clients"), &n("lb-1"), d.product), "443");
-        assert_eq!(link_ports(&n("km-1"), &n("db-1"), d.product), "3306");
-        assert_eq!(link_ports(&n("km-1"), &n("ldap-1"), d.product), "389");
-        assert_eq!(link_ports(&n("km-1"), &n("fs-1"), d.product), "2049");
-        assert_eq!(link_ports(&n("lb-1"), &n("db-1"), d.product), "");
+        let labels = link_labels(&d);
+        let label = |a: &str, b: &str| {
+            let i = d.links.iter().position(|l| l.from.as_str() == a && l.to.as_str() == b).unwrap_or(usize::MAX);
+            labels.get(i).cloned().unwrap_or_else(|| "no such link".into())
+        };
+        assert_eq!(label("lb-1", "km-1"), "9446");
+        assert_eq!(label("clients", "lb-1"), "443");
+        assert_eq!(label("km-1", "db-1"), "3306");
+        assert_eq!(label("km-1", "ldap-1"), "389");
+        assert_eq!(label("km-1", "fs-1"), "2049");
+        let mut d = d;
+        d.links.push(crate::model::Link::new(d.nodes[1].id.clone(), d.nodes[4].id.clone()));
+        assert_eq!(link_labels(&d).last().map(String::as_str), Some(""), "lb to db carries nothing");
     }
 }

@@ -3,6 +3,8 @@
 
 use std::net::IpAddr;
 
+use super::{Node, Product};
+
 /// True when `s` is an IPv4 or IPv6 literal (no zone id, no brackets, no leading zeros).
 pub fn is_ip(s: &str) -> bool {
     s.parse::<IpAddr>().is_ok()
@@ -83,5 +85,68 @@ mod tests {
         assert!(is_cidr("0.0.0.0/0") && is_cidr("10.0.0.0/8") && is_cidr("2001:db8::/32"));
         assert!(!is_cidr("10.0.0.0/33") && !is_cidr("10.0.0.0") && !is_cidr("10.0.0.0/") && !is_cidr("x/8"));
         assert!(is_cluster_domain("wso2.ob.km.domain") && !is_cluster_domain("a b") && !is_cluster_domain(""));
+    }
+}
+
+/// Where a node can be reached: the one reading of a node's address, for the checker and the
+/// exports alike (rules.md: its `ip` when non-empty, else its `hostname`, else its `host`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Addr {
+    /// A valid IP literal (`ip`, or `host` when it is an IP).
+    Ip(String),
+    /// A valid host name (no IP known).
+    Name(String),
+    /// No address at all.
+    Missing,
+    /// An address the checker reports as malformed (TOPO-003): never written as syntax.
+    Invalid(String),
+}
+
+impl Addr {
+    /// The node's address: `ip`, else `hostname`/`host`.
+    pub fn of(n: &Node, product: Product) -> Addr {
+        let get =
+            |key: &str| if n.kind.prop(key).is_some() { n.str(key, product).trim().to_string() } else { String::new() };
+        let ip = get("ip");
+        if !ip.is_empty() {
+            return if is_ip(&ip) { Addr::Ip(ip) } else { Addr::Invalid(ip) };
+        }
+        for key in ["hostname", "host"] {
+            let v = get(key);
+            if v.is_empty() {
+                continue;
+            }
+            let ok = if key == "hostname" { is_hostname(&v) } else { is_host_or_ip(&v) };
+            return match (ok, is_ip(&v)) {
+                (false, _) => Addr::Invalid(v),
+                (true, true) => Addr::Ip(v),
+                (true, false) => Addr::Name(v),
+            };
+        }
+        Addr::Missing
+    }
+
+    /// The address text where one may be written (IP or name).
+    pub fn usable(&self) -> Option<&str> {
+        match self {
+            Addr::Ip(s) | Addr::Name(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The address text as written (trimmed), malformed or not; `None` when there is none.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Addr::Ip(s) | Addr::Name(s) | Addr::Invalid(s) => Some(s),
+            Addr::Missing => None,
+        }
+    }
+
+    /// The IP, when known.
+    pub fn ip(&self) -> Option<&str> {
+        match self {
+            Addr::Ip(s) => Some(s),
+            _ => None,
+        }
     }
 }

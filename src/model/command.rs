@@ -5,7 +5,7 @@ use serde_json::Value;
 use thiserror::Error;
 
 use super::design::{Design, Link, Node, NodeId, Waiver};
-use super::schema::{NodeKind, Product, MEMBERSHIP_SCHEMES};
+use super::schema::{MembershipScheme, NodeKind, Product};
 
 /// One edit of a design.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,7 +73,7 @@ pub enum Command {
     /// Changes the cluster domain.
     SetDomain(String),
     /// Changes the membership scheme.
-    SetScheme(String),
+    SetScheme(MembershipScheme),
     /// Inserts a waiver.
     AddWaiver {
         /// The waiver.
@@ -227,15 +227,7 @@ pub fn apply(d: &mut Design, cmd: Command) -> Result<Command, CommandError> {
         Command::SetName(name) => Command::SetName(std::mem::replace(&mut d.name, name)),
         Command::SetProduct(p) => Command::SetProduct(std::mem::replace(&mut d.product, p)),
         Command::SetDomain(s) => Command::SetDomain(std::mem::replace(&mut d.cluster.domain, s)),
-        Command::SetScheme(s) => {
-            if !MEMBERSHIP_SCHEMES.contains(&s.as_str()) {
-                return Err(CommandError::BadValue {
-                    key: "membership_scheme".into(),
-                    message: format!("expected one of {}", MEMBERSHIP_SCHEMES.join(", ")),
-                });
-            }
-            Command::SetScheme(std::mem::replace(&mut d.cluster.membership_scheme, s))
-        }
+        Command::SetScheme(s) => Command::SetScheme(std::mem::replace(&mut d.cluster.membership_scheme, s)),
         Command::AddWaiver { waiver, index } => {
             if index > d.waivers.len() {
                 return Err(CommandError::OutOfRange(index));
@@ -376,5 +368,67 @@ impl History {
     /// True when there is a step to redo.
     pub fn can_redo(&self) -> bool {
         !self.redo.is_empty()
+    }
+}
+
+/// What a command does, in a sentence for people (the canvas announces it to screen readers):
+/// "Key Manager km-3 added", "2 nodes deleted", "link km-1 to lb-1 added". `before` is the
+/// design the command applies to.
+pub fn describe(cmd: &Command, before: &Design) -> String {
+    // "Key Manager km-1", "Load balancer lb-1".
+    let noun = |k: NodeKind| k.title().trim_end_matches(" node");
+    let kind_of = |id: &NodeId| before.node(id).map(|n| noun(n.kind)).unwrap_or("node");
+    match cmd {
+        Command::AddNode { node, .. } => format!("{} {} added", noun(node.kind), node.id),
+        Command::RemoveNode { id } => format!("{} {id} deleted", kind_of(id)),
+        Command::MoveNode { id, .. } => format!("{} {id} moved", kind_of(id)),
+        Command::SetProp { id, key, value: Some(v) } => {
+            let shown = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            format!("{id}: {key} set to {shown}")
+        }
+        Command::SetProp { id, key, value: None } => format!("{id}: {key} reset to its default"),
+        Command::SetLabel { id, label } => format!("{id} labelled {label}"),
+        Command::SetZone { id, zone } if zone.is_empty() => format!("{id} left its zone"),
+        Command::SetZone { id, zone } => format!("{id} moved to zone {zone}"),
+        Command::AddLink { link, .. } => format!("link {} to {} added", link.from, link.to),
+        Command::RemoveLink { index } => match before.links.get(*index) {
+            Some(l) => format!("link {} to {} deleted", l.from, l.to),
+            None => "link deleted".into(),
+        },
+        Command::SetName(name) => format!("design renamed {name}"),
+        Command::SetProduct(p) => format!("product set to {}", p.as_str()),
+        Command::SetDomain(d) => format!("cluster domain set to {d}"),
+        Command::SetScheme(s) => format!("membership scheme set to {}", s.as_str()),
+        Command::AddWaiver { waiver, .. } => format!("waiver of {} added", waiver.rule),
+        Command::RemoveWaiver { index } => match before.waivers.get(*index) {
+            Some(w) => format!("waiver of {} removed", w.rule),
+            None => "waiver removed".into(),
+        },
+        Command::Replace(d) => format!("design {} opened, {} nodes", d.name, d.nodes.len()),
+        Command::Batch(cmds) => match cmds.as_slice() {
+            [] => "nothing changed".into(),
+            [one] => describe(one, before),
+            many => {
+                let all = |f: fn(&Command) -> bool| many.iter().all(f);
+                let n = many.len();
+                if all(|c| matches!(c, Command::RemoveNode { .. })) {
+                    format!("{n} nodes deleted")
+                } else if all(|c| matches!(c, Command::MoveNode { .. })) {
+                    format!("{n} nodes moved")
+                } else if many.iter().any(|c| matches!(c, Command::AddNode { .. })) {
+                    let nodes = many.iter().filter(|c| matches!(c, Command::AddNode { .. })).count();
+                    let links = many.iter().filter(|c| matches!(c, Command::AddLink { .. })).count();
+                    match links {
+                        0 => format!("{nodes} nodes added"),
+                        _ => format!("{nodes} node(s) and {links} link(s) added"),
+                    }
+                } else {
+                    format!("{n} changes")
+                }
+            }
+        },
     }
 }

@@ -6,7 +6,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::schema::{NodeKind, Product, PropDefault, PropType};
+use super::date::Date;
+use super::schema::{MembershipScheme, NodeKind, Product, PropDefault, PropType};
 
 /// A node id as in the file (`[a-z0-9][a-z0-9-]{0,62}`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,23 +45,22 @@ pub fn is_valid_id(s: &str) -> bool {
 pub struct Cluster {
     /// The Hazelcast clustering domain.
     pub domain: String,
-    /// `wka`, `multicast`, `aws` or `kubernetes`.
-    pub membership_scheme: String,
+    /// How the members find each other.
+    pub membership_scheme: MembershipScheme,
     /// Unknown fields, kept for forward compatibility.
     pub extra: Map<String, Value>,
 }
 
 impl Cluster {
-    /// The membership scheme as a type (the loader and the commands only ever store one of
-    /// the four; anything else reads as `wka`, the documented one).
-    pub fn scheme(&self) -> super::schema::MembershipScheme {
-        super::schema::MembershipScheme::parse(&self.membership_scheme).unwrap_or(super::schema::MembershipScheme::Wka)
+    /// The membership scheme.
+    pub fn scheme(&self) -> MembershipScheme {
+        self.membership_scheme
     }
 }
 
 impl Default for Cluster {
     fn default() -> Self {
-        Cluster { domain: DEFAULT_DOMAIN.to_string(), membership_scheme: "wka".to_string(), extra: Map::new() }
+        Cluster { domain: DEFAULT_DOMAIN.to_string(), membership_scheme: MembershipScheme::Wka, extra: Map::new() }
     }
 }
 
@@ -127,8 +127,8 @@ pub struct Waiver {
     pub node: Option<String>,
     /// Why it is accepted.
     pub reason: Option<String>,
-    /// Last day it applies (`YYYY-MM-DD`).
-    pub expires: Option<String>,
+    /// Last day it applies.
+    pub expires: Option<Date>,
     /// Unknown waiver fields.
     pub extra: Map<String, Value>,
 }
@@ -259,7 +259,7 @@ impl Node {
         let spec = self.kind.prop(name)?;
         Some(match self.default_value(name, spec.default, product) {
             PropValue::Str(s) => Value::String(s),
-            PropValue::Num(n) => super::format::canonical_number(n),
+            PropValue::Num(n) => super::number::canonical_number(n),
             PropValue::Bool(b) => Value::Bool(b),
             PropValue::List(l) => Value::Array(l.into_iter().map(Value::String).collect()),
         })

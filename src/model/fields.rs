@@ -4,7 +4,7 @@
 use serde_json::{Number, Value};
 
 use super::address::{is_cidr, is_host_or_ip, is_hostname, is_ip};
-use super::format::canonical_number;
+use super::number::canonical_number;
 use super::schema::{PropDefault, PropSpec, PropType};
 
 /// The text a field shows for a stored value (`""` when unset).

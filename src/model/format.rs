@@ -2,11 +2,13 @@
 //! canonical saving (the same design always gives the same bytes). The format is a public
 //! contract (design-format.md): unknown fields are kept, newer versions are refused.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 use thiserror::Error;
 
+use super::date::Date;
 use super::design::{is_valid_id, Cluster, Design, Link, Node, NodeId, Waiver, DEFAULT_DOMAIN, DEFAULT_NAME};
-use super::schema::{describe, NodeKind, Product, MEMBERSHIP_SCHEMES};
+pub use super::number::{canonical_number, canonical_prop};
+use super::schema::{describe, MembershipScheme, NodeKind, Product, MEMBERSHIP_SCHEMES};
 
 /// The format version this release reads and writes.
 pub const FORMAT_VERSION: u64 = 1;
@@ -88,14 +90,21 @@ pub fn from_value(value: Value) -> Result<Design, LoadError> {
         None => Cluster::default(),
         Some(Value::Object(mut c)) => {
             let domain = take_string(&mut c, "domain", "cluster.domain")?.unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
-            let scheme = take_string(&mut c, "membership_scheme", "cluster.membership_scheme")?
-                .unwrap_or_else(|| "wka".to_string());
-            if !MEMBERSHIP_SCHEMES.contains(&scheme.as_str()) {
-                return err(
-                    "cluster.membership_scheme",
-                    format!("expected one of {}, found {:?}", MEMBERSHIP_SCHEMES.join(", "), scheme),
-                );
-            }
+            let text = take_string(&mut c, "membership_scheme", "cluster.membership_scheme")?;
+            let scheme = match text.as_deref().map(MembershipScheme::parse) {
+                None => MembershipScheme::Wka,
+                Some(Some(m)) => m,
+                Some(None) => {
+                    return err(
+                        "cluster.membership_scheme",
+                        format!(
+                            "expected one of {}, found {:?}",
+                            MEMBERSHIP_SCHEMES.join(", "),
+                            text.unwrap_or_default()
+                        ),
+                    )
+                }
+            };
             Cluster { domain, membership_scheme: scheme, extra: c }
         }
         Some(v) => return err("cluster", format!("expected an object, found {}", describe(&v))),
@@ -221,37 +230,6 @@ fn load_links(items: Vec<Value>, nodes: &[Node]) -> Result<Vec<Link>, LoadError>
     Ok(links)
 }
 
-/// True when `s` is a real calendar date written `YYYY-MM-DD`.
-pub fn is_valid_date(s: &str) -> bool {
-    parse_date(s).is_some()
-}
-
-/// Parses `YYYY-MM-DD` into (year, month, day) when it is a real calendar date.
-pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        let part = s.get(r)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
-    };
-    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (d >= 1 && d <= days).then_some((y, m, d))
-}
-
 fn load_waivers(items: Vec<Value>) -> Result<Vec<Waiver>, LoadError> {
     let mut waivers = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
@@ -263,36 +241,14 @@ fn load_waivers(items: Vec<Value>) -> Result<Vec<Waiver>, LoadError> {
             .ok_or_else(|| LoadError { path: format!("{at}.rule"), message: "missing".into() })?;
         let node = take_string(&mut obj, "node", &format!("{at}.node"))?;
         let reason = take_string(&mut obj, "reason", &format!("{at}.reason"))?;
-        let expires = take_string(&mut obj, "expires", &format!("{at}.expires"))?;
-        if let Some(date) = &expires {
-            if !is_valid_date(date) {
-                return err(format!("{at}.expires"), format!("expected a date YYYY-MM-DD, found {date:?}"));
-            }
+        let expires_text = take_string(&mut obj, "expires", &format!("{at}.expires"))?;
+        let expires = expires_text.as_deref().and_then(Date::parse);
+        if let (Some(date), None) = (&expires_text, expires) {
+            return err(format!("{at}.expires"), format!("expected a date YYYY-MM-DD, found {date:?}"));
         }
         waivers.push(Waiver { rule, node, reason, expires, extra: obj });
     }
     Ok(waivers)
-}
-
-/// A number written without a fraction when it is whole.
-pub fn canonical_number(f: f64) -> Value {
-    if f.fract() == 0.0 && f.abs() < 9.0e15 {
-        Value::Number(Number::from(f as i64))
-    } else {
-        Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
-    }
-}
-
-/// A property value with whole numbers written without a fraction.
-pub fn canonical_prop(v: &Value) -> Value {
-    match v {
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(_), _, _) | (_, Some(_), _) => v.clone(),
-            (_, _, Some(f)) => canonical_number(f),
-            _ => v.clone(),
-        },
-        other => other.clone(),
-    }
 }
 
 fn extend(obj: &mut Map<String, Value>, extra: &Map<String, Value>) {
@@ -312,7 +268,7 @@ pub fn to_value(design: &Design) -> Value {
     root.insert("product".into(), design.product.as_str().into());
     let mut cluster = Map::new();
     cluster.insert("domain".into(), design.cluster.domain.clone().into());
-    cluster.insert("membership_scheme".into(), design.cluster.membership_scheme.clone().into());
+    cluster.insert("membership_scheme".into(), design.cluster.membership_scheme.as_str().into());
     extend(&mut cluster, &design.cluster.extra);
     root.insert("cluster".into(), Value::Object(cluster));
     root.insert("nodes".into(), Value::Array(design.nodes.iter().map(node_value).collect()));
@@ -341,7 +297,7 @@ pub fn to_value(design: &Design) -> Value {
                 o.insert("reason".into(), r.clone().into());
             }
             if let Some(e) = &w.expires {
-                o.insert("expires".into(), e.clone().into());
+                o.insert("expires".into(), e.to_string().into());
             }
             extend(&mut o, &w.extra);
             Value::Object(o)

@@ -4,14 +4,17 @@
 pub mod address;
 pub mod clipboard;
 pub mod command;
+pub mod date;
 pub mod design;
 pub mod fields;
 pub mod format;
 pub mod layout;
+pub mod number;
 pub mod schema;
 pub mod templates;
 
 pub use command::{apply, link_allowed, link_refusal, Command, CommandError, History};
+pub use date::Date;
 pub use design::{Cluster, Design, Link, Node, NodeId, PropValue, Waiver};
 pub use format::{load, save, LoadError};
 pub use schema::{MembershipScheme, NodeKind, Product, PropSpec, PropType};

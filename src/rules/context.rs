@@ -158,17 +158,10 @@ pub fn mb(gb: f64) -> i64 {
     }
 }
 
-/// A node's address: its `ip` when non-empty, else its `hostname` or `host`.
+/// A node's address as written: its `ip` when non-empty, else its `hostname` or `host`
+/// (`model::address::Addr`, which the exports read too).
 pub fn address_of(n: &Node, product: Product) -> String {
-    for key in ["ip", "hostname", "host"] {
-        if n.kind.prop(key).is_some() {
-            let v = n.str(key, product);
-            if !v.trim().is_empty() {
-                return v;
-            }
-        }
-    }
-    String::new()
+    crate::model::address::Addr::of(n, product).text().unwrap_or("").to_string()
 }
 
 /// An address in comparable form: parsed IPs in canonical text (`0:0::1` equals `::1`), names

@@ -10,9 +10,8 @@ pub mod tested;
 
 use serde::Serialize;
 
-use crate::model::format::parse_date;
 use crate::model::Design;
-use catalog::{Hits, RULES, WAIVE_RULES};
+use catalog::{Hits, WAIVE_RULES};
 use context::Ctx;
 
 /// How serious a finding is.
@@ -38,44 +37,8 @@ impl Severity {
     }
 }
 
-/// A calendar date (UTC), for waiver expiry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    /// Year.
-    pub year: u32,
-    /// Month 1–12.
-    pub month: u32,
-    /// Day 1–31.
-    pub day: u32,
-}
-
-impl Date {
-    /// Parses `YYYY-MM-DD`.
-    pub fn parse(s: &str) -> Option<Date> {
-        parse_date(s).map(|(year, month, day)| Date { year, month, day })
-    }
-
-    /// The date `days` days after 1970-01-01 (proleptic Gregorian calendar).
-    pub fn from_unix_days(days: i64) -> Date {
-        // Howard Hinnant's civil-from-days algorithm.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u32;
-        Date { year, month, day }
-    }
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
+/// Calendar dates live in the model (waivers carry one); the checker takes today's.
+pub use crate::model::Date;
 
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -139,7 +102,7 @@ fn sort_key(f: &Finding) -> (Severity, &str, &[String], &str) {
 pub fn check(design: &Design, today: Date) -> Report {
     let ctx = Ctx::new(design);
     let mut findings = Vec::new();
-    for rule in RULES {
+    for rule in catalog::all() {
         if ctx.kms.is_empty() && !rule.without_km {
             continue;
         }
@@ -207,7 +170,7 @@ fn apply_waivers(design: &Design, today: Date, findings: &mut Vec<Finding>) {
                 &w.node,
                 format!("The waiver for {target} has no reason, so it does not apply"),
             ));
-        } else if let Some(expired) = w.expires.as_deref().and_then(Date::parse).filter(|e| *e < today) {
+        } else if let Some(expired) = w.expires.filter(|e| *e < today) {
             extra.push(waive_finding(
                 "WAIVE-002",
                 &w.node,
@@ -220,17 +183,4 @@ fn apply_waivers(design: &Design, today: Date, findings: &mut Vec<Finding>) {
         }
     }
     findings.extend(extra);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_unix_days(20_783).to_string(), "2026-11-26");
-        assert_eq!(Date::from_unix_days(11_016).to_string(), "2000-02-29");
-        assert!(Date::parse("2027-06-30").unwrap() > Date::parse("2027-06-29").unwrap());
-    }
 }

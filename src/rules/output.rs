@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::catalog::{RULES, WAIVE_RULES};
+use super::catalog::WAIVE_RULES;
 use super::{Report, Severity};
 
 /// The JSON document: two-space indentation and a final newline.
@@ -24,7 +24,7 @@ fn sarif_level(s: Severity) -> &'static str {
 /// SARIF 2.1.0: one run, the tool's driver with every rule, one result per finding. Waived
 /// findings carry an accepted suppression (the waiver lives in the design file).
 pub fn to_sarif(report: &Report, artifact_uri: &str) -> String {
-    let all: Vec<&super::catalog::Rule> = RULES.iter().chain(WAIVE_RULES).collect();
+    let all: Vec<&super::catalog::Rule> = super::catalog::all().chain(WAIVE_RULES).collect();
     let rules: Vec<Value> = all
         .iter()
         .map(|r| {

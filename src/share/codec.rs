@@ -19,9 +19,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use serde_json::{Map, Number, Value};
 
 use crate::model::design::{Cluster, DEFAULT_DOMAIN};
-use crate::model::format::{canonical_number, parse_date, MAX_LINKS, MAX_NODES};
-use crate::model::schema::MEMBERSHIP_SCHEMES;
-use crate::model::{Design, Link, Node, NodeId, NodeKind, Product, PropType, Waiver};
+use crate::model::format::{canonical_number, MAX_LINKS, MAX_NODES};
+use crate::model::{Date, Design, Link, MembershipScheme, Node, NodeId, NodeKind, Product, PropType, Waiver};
 
 struct W(Vec<u8>);
 
@@ -70,11 +69,8 @@ fn index_of(all: &[&str], v: &str) -> u8 {
     all.iter().position(|x| *x == v).unwrap_or(0) as u8
 }
 
-fn day_number(date: &str) -> u64 {
-    match parse_date(date) {
-        Some((y, m, d)) => (u64::from(y) * 12 + u64::from(m - 1)) * 31 + u64::from(d - 1) + 1,
-        None => 0,
-    }
+fn day_number(date: &Date) -> u64 {
+    (u64::from(date.year) * 12 + u64::from(date.month - 1)) * 31 + u64::from(date.day - 1) + 1
 }
 
 fn write_value(w: &mut W, ty: PropType, v: &Value) {
@@ -123,7 +119,7 @@ pub fn write(d: &Design) -> (Vec<u8>, bool) {
     w.s(&d.name);
     w.byte(Product::ALL.iter().position(|p| *p == d.product).unwrap_or(0) as u8);
     w.opt((d.cluster.domain != DEFAULT_DOMAIN).then_some(d.cluster.domain.as_str()));
-    w.byte(index_of(MEMBERSHIP_SCHEMES, &d.cluster.membership_scheme));
+    w.byte(MembershipScheme::ALL.iter().position(|m| *m == d.cluster.membership_scheme).unwrap_or(0) as u8);
     w.u(d.nodes.len() as u64);
     for n in &d.nodes {
         dropped |= !n.extra.is_empty();
@@ -181,7 +177,7 @@ pub fn write(d: &Design) -> (Vec<u8>, bool) {
         w.s(&wv.rule);
         w.opt(wv.node.as_deref());
         w.opt(wv.reason.as_deref());
-        w.u(wv.expires.as_deref().map(day_number).unwrap_or(0));
+        w.u(wv.expires.as_ref().map(day_number).unwrap_or(0));
     }
     (w.0, dropped)
 }
@@ -307,7 +303,7 @@ fn read_value(r: &mut R, ty: PropType) -> Res<Value> {
     })
 }
 
-fn date_of(n: u64) -> Res<Option<String>> {
+fn date_of(n: u64) -> Res<Option<Date>> {
     if n == 0 {
         return Ok(None);
     }
@@ -318,7 +314,7 @@ fn date_of(n: u64) -> Res<Option<String>> {
         return Err("a waiver date is out of range".into());
     }
     let s = format!("{y:04}-{m:02}-{d:02}");
-    parse_date(&s).map(|_| Some(s.clone())).ok_or_else(|| format!("a waiver date {s} does not exist"))
+    Date::parse(&s).map(Some).ok_or_else(|| format!("a waiver date {s} does not exist"))
 }
 
 /// Reads a design; the error says what is wrong with the bytes.
@@ -327,7 +323,7 @@ pub fn read(bytes: &[u8]) -> Res<Design> {
     let name = r.s()?;
     let product = *Product::ALL.get(usize::from(r.byte()?)).ok_or("unknown product")?;
     let domain = r.opt()?.unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
-    let scheme = r.index(MEMBERSHIP_SCHEMES, "membership scheme")?;
+    let scheme = *MembershipScheme::ALL.get(usize::from(r.byte()?)).ok_or("unknown membership scheme")?;
     let n = r.count("nodes", MAX_NODES)?;
     let mut nodes = Vec::with_capacity(n);
     for _ in 0..n {

@@ -31,7 +31,7 @@ pub enum ShareError {
     #[error("this is not a design link (it should contain #d= followed by the design)")]
     NotALink,
     /// Longer than the cap.
-    #[error("the link is too long ({0} characters; at most 65,536): share the design as a file")]
+    #[error("the link is too long ({0} characters; at most {max}): share the design as a file", max = MAX_FRAGMENT)]
     TooLong(usize),
     /// A version marker this release does not know.
     #[error("the link has an unknown version marker {0:?}: it was made by a newer release, or it is damaged")]
@@ -66,6 +66,20 @@ pub struct Encoded {
     pub fragment: String,
     /// True when unknown fields of the design were left out (a file keeps them).
     pub dropped_unknown: bool,
+}
+
+impl Encoded {
+    /// Why this link cannot be handed out: longer than links open (`MAX_FRAGMENT`), so it
+    /// would never open. The one check the browser and the command line make.
+    pub fn too_large(&self) -> Option<String> {
+        (self.fragment.len() > MAX_FRAGMENT).then(|| {
+            format!(
+                "the design is too large for a link ({} characters; links open up to {})",
+                self.fragment.len(),
+                MAX_FRAGMENT
+            )
+        })
+    }
 }
 
 /// Encodes a design as a fragment (`d=1…`, without the `#`).

@@ -1,12 +1,16 @@
 //! Browser glue in one place: local storage (autosave), downloads, reading a chosen file,
 //! and the read-only `window.obkmTopology` API for tests and power users.
 
-use leptos::prelude::{WithUntracked, WithValue};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::state::Editor;
-use crate::model::{load, save, Design};
+use crate::model::{load, save, Date, Design};
+
+/// Today in UTC, from the browser's clock.
+pub fn today() -> Date {
+    let now = js_sys::Date::new_0();
+    Date { year: now.get_utc_full_year(), month: now.get_utc_month() + 1, day: now.get_utc_date() }
+}
 
 /// The local-storage key of the latest autosaved design (what a new tab opens).
 pub const AUTOSAVE_KEY: &str = "obkm-topology.design";
@@ -31,9 +35,17 @@ pub fn get_item(key: &str) -> Option<String> {
     storage()?.get_item(key).ok().flatten()
 }
 
-/// Writes a local-storage entry; false when the browser refused (quota, privacy mode).
-pub fn set_item(key: &str, value: &str) -> bool {
-    storage().is_some_and(|s| s.set_item(key, value).is_ok())
+/// Writes a local-storage entry, or says in a sentence why the browser refused.
+pub fn set_item(key: &str, value: &str) -> Result<(), String> {
+    let Some(s) = storage() else { return Err("this browser keeps no local storage for this page".into()) };
+    s.set_item(key, value).map_err(|e| {
+        let name = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.name())).unwrap_or_default();
+        if name == "QuotaExceededError" || name.contains("Quota") {
+            "the browser's storage for this page is full".to_string()
+        } else {
+            "the browser refused to store it (storage may be disabled)".to_string()
+        }
+    })
 }
 
 fn session() -> Option<web_sys::Storage> {
@@ -56,16 +68,21 @@ fn tab_slot() -> String {
     format!("obkm-topology.tab.{}", tab_id())
 }
 
-/// Saves the design to this tab's slot and as the latest design; tells the user when the
-/// browser refuses. Each tab keeps its own slot, so two tabs never overwrite each other's work;
-/// the latest write wins only for what a new tab opens.
-pub fn autosave(editor: &Editor) {
-    let text = editor.design.with_value(save);
+/// Saves the design to this tab's slot and as the latest design. Each tab keeps its own slot,
+/// so two tabs never overwrite each other's work; the latest write wins only for what a new tab
+/// opens. The error says what was and was not kept.
+pub fn autosave(design: &Design) -> Result<(), String> {
+    let text = save(design);
     let slot = tab_slot();
-    let ok = set_item(&slot, &text) && set_item(AUTOSAVE_KEY, &text);
-    if !ok {
-        editor.alert("This browser refused to keep the design (storage full or disabled): save it to a file.");
-        return;
+    if let Err(why) = set_item(&slot, &text) {
+        return Err(format!(
+            "Your latest change is not kept in this browser: {why}. The design is still open in this tab; save it to a file (Save) before you close or reload the tab."
+        ));
+    }
+    if let Err(why) = set_item(AUTOSAVE_KEY, &text) {
+        return Err(format!(
+            "This tab keeps your design, but a new tab would not open it: {why}. Save it to a file to be safe."
+        ));
     }
     // Remember the slot, newest last; forget the oldest beyond the cap.
     let mut tabs: Vec<String> = get_item(TABS_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
@@ -78,8 +95,10 @@ pub fn autosave(editor: &Editor) {
                 let _ = s.remove_item(&old);
             }
         }
-        set_item(TABS_KEY, &serde_json::to_string(&tabs).unwrap_or_default());
+        // The list only decides which old slots are forgotten: not keeping it loses nothing.
+        let _ = set_item(TABS_KEY, &serde_json::to_string(&tabs).unwrap_or_default());
     }
+    Ok(())
 }
 
 /// The design to start with: this tab's own autosave (after a reload), else the latest one,
@@ -89,18 +108,21 @@ pub fn restore() -> Result<Option<Design>, String> {
     let Some(text) = get_item(&tab_slot()).or_else(|| get_item(AUTOSAVE_KEY)) else { return Ok(None) };
     match load(&text) {
         Ok(d) => Ok(Some(d)),
-        Err(e) => {
-            set_item(UNREADABLE_KEY, &text);
-            Err(format!(
+        Err(e) => Err(match set_item(UNREADABLE_KEY, &text) {
+            Ok(()) => format!(
                 "The autosaved design could not be read ({e}); it is kept in local storage under {UNREADABLE_KEY}."
-            ))
-        }
+            ),
+            Err(why) => format!(
+                "The autosaved design could not be read ({e}), and it could not be set aside ({why}): it stays under {AUTOSAVE_KEY} until this tab saves over it."
+            ),
+        }),
     }
 }
 
-/// Keeps a design that an opened link or file replaces, so it can be restored.
-pub fn keep_previous(design: &Design) {
-    set_item(PREVIOUS_KEY, &save(design));
+/// Keeps a design that an opened link or file replaces, so it can be restored; the error
+/// says why it could not be kept.
+pub fn keep_previous(design: &Design) -> Result<(), String> {
+    set_item(PREVIOUS_KEY, &save(design))
 }
 
 /// The kept previous design, if any (an unreadable one counts as none).
@@ -153,7 +175,7 @@ pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
 
 /// Offers bytes as a file download.
 pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
-    let fail = |e: JsValue| format!("download failed: {e:?}");
+    let fail = |_: JsValue| "the browser refused to make the file".to_string();
     let array = js_sys::Uint8Array::from(bytes);
     let parts = js_sys::Array::of1(&array);
     let opts = web_sys::BlobPropertyBag::new();
@@ -164,9 +186,9 @@ pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), St
 
 /// Downloads a blob under a file name (through a temporary object URL and link).
 fn click_download(blob: &web_sys::Blob, filename: &str) -> Result<(), String> {
-    let fail = |e: JsValue| format!("download failed: {e:?}");
+    let fail = |_: JsValue| "the browser refused to start the download".to_string();
     let url = web_sys::Url::create_object_url_with_blob(blob).map_err(fail)?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("the page has no document")?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(fail)?.unchecked_into();
     a.set_href(&url);
     a.set_download(filename);
@@ -177,9 +199,11 @@ fn click_download(blob: &web_sys::Blob, filename: &str) -> Result<(), String> {
 
 /// Renders an SVG document to a PNG (twice its size, for sharp slides) and downloads it.
 pub fn download_svg_as_png(svg: &str, filename: &str, on_error: impl Fn(String) + 'static) {
-    let fail = |e: JsValue| format!("{e:?}");
+    let on_error = std::rc::Rc::new(on_error);
+    let on_load_error = on_error.clone();
+    let fail = |_: JsValue| "the browser refused to render the diagram".to_string();
     let result = (|| -> Result<(), String> {
-        let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+        let document = web_sys::window().and_then(|w| w.document()).ok_or("the page has no document")?;
         let opts = web_sys::BlobPropertyBag::new();
         opts.set_type("image/svg+xml");
         let parts = js_sys::Array::of1(&JsValue::from_str(svg));
@@ -212,13 +236,13 @@ pub fn download_svg_as_png(svg: &str, filename: &str, on_error: impl Fn(String) 
             let _ = canvas.to_blob(done.unchecked_ref());
         });
         img.set_onload(Some(onload.unchecked_ref()));
-        let err = Closure::once_into_js(move || on_error("the diagram could not be rendered as PNG".into()));
+        let err = Closure::once_into_js(move || on_load_error("The diagram could not be rendered as PNG.".into()));
         img.set_onerror(Some(err.unchecked_ref()));
         img.set_src(&src);
         Ok(())
     })();
     if let Err(e) = result {
-        web_sys::console::error_1(&e.into());
+        on_error(format!("The diagram could not be exported as PNG: {e}."));
     }
 }
 
@@ -228,21 +252,20 @@ pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<(Stri
     let name = file.name();
     let text = wasm_bindgen_futures::JsFuture::from(file.text())
         .await
-        .map_err(|e| format!("{e:?}"))
+        .map_err(|_| "the browser could not read the file".to_string())
         .and_then(|v| v.as_string().ok_or_else(|| "the file is not text".to_string()));
     Some((name, text))
 }
 
 /// Installs `window.obkmTopology` with `design()`, returning the current design as its
 /// canonical JSON text, and `findings()`, the checker's JSON output for it.
-pub fn install_api(editor: Editor) {
+pub fn install_api(design: impl Fn() -> String + 'static, findings: impl Fn() -> String + 'static) {
     let Some(window) = web_sys::window() else { return };
     let api = js_sys::Object::new();
-    let design = Closure::<dyn Fn() -> String>::new(move || editor.design.with_value(save));
+    let design = Closure::<dyn Fn() -> String>::new(design);
     let _ = js_sys::Reflect::set(&api, &"design".into(), design.as_ref());
     design.forget();
-    let findings =
-        Closure::<dyn Fn() -> String>::new(move || editor.report.with_untracked(crate::rules::output::to_json));
+    let findings = Closure::<dyn Fn() -> String>::new(findings);
     let _ = js_sys::Reflect::set(&api, &"findings".into(), findings.as_ref());
     findings.forget();
     let measure = Closure::<dyn Fn(String) -> String>::new(measure);
@@ -263,7 +286,7 @@ fn measure(design_json: String) -> String {
         Ok(d) => d,
         Err(e) => return serde_json::json!({ "error": e.to_string() }).to_string(),
     };
-    let today = super::state::today();
+    let today = today();
     let mut checks = Vec::new();
     for _ in 0..15 {
         let t = now_ms();

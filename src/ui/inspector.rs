@@ -7,9 +7,8 @@ use leptos::prelude::*;
 use super::state::Editor;
 use crate::model::address::is_cluster_domain;
 use crate::model::fields;
-use crate::model::format::is_valid_date;
 use crate::model::schema::{PropDefault, MEMBERSHIP_SCHEMES};
-use crate::model::{Command, Design, NodeId, Product, PropSpec, PropType, Waiver};
+use crate::model::{Command, Date, Design, MembershipScheme, NodeId, Product, PropSpec, PropType, Waiver};
 
 /// What a field edits.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,7 +45,7 @@ impl Target {
             Target::Name => d.name.clone(),
             Target::Domain => d.cluster.domain.clone(),
             Target::Product => d.product.as_str().to_string(),
-            Target::Scheme => d.cluster.membership_scheme.clone(),
+            Target::Scheme => d.cluster.membership_scheme.as_str().to_string(),
         }
     }
 
@@ -74,12 +73,7 @@ impl Target {
                 Command::SetDomain(text.to_string())
             }
             Target::Product => Command::SetProduct(Product::parse(text).ok_or("unknown product")?),
-            Target::Scheme => {
-                if !MEMBERSHIP_SCHEMES.contains(&text) {
-                    return Err("unknown membership scheme".into());
-                }
-                Command::SetScheme(text.to_string())
-            }
+            Target::Scheme => Command::SetScheme(MembershipScheme::parse(text).ok_or("unknown membership scheme")?),
         })
     }
 
@@ -418,8 +412,8 @@ fn WaiverRow(editor: Editor, index: usize, waiver: Waiver) -> impl IntoView {
         let v = event_target_value(&ev);
         if v.is_empty() {
             edit_waiver(&editor, index, |w| w.expires = None);
-        } else if is_valid_date(&v) {
-            edit_waiver(&editor, index, |w| w.expires = Some(v));
+        } else if let Some(date) = Date::parse(&v) {
+            edit_waiver(&editor, index, |w| w.expires = Some(date));
         } else {
             editor.alert(format!("{v:?} is not a date YYYY-MM-DD"));
         }
@@ -433,7 +427,7 @@ fn WaiverRow(editor: Editor, index: usize, waiver: Waiver) -> impl IntoView {
             </div>
             <div class="field">
                 <label><span class="field-name">"expires"</span><span class="unit">"last day it applies"</span></label>
-                <input type="date" name="waiver-expires" prop:value=waiver.expires.clone().unwrap_or_default() on:change=on_expires />
+                <input type="date" name="waiver-expires" prop:value=waiver.expires.map(|d| d.to_string()).unwrap_or_default() on:change=on_expires />
             </div>
             <button data-action="remove-waiver" on:click=move |_| editor.execute(Command::RemoveWaiver { index })>"Remove waiver"</button>
         </li>

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
+use crate::model::command::describe;
 use crate::model::{Command, Design, History, NodeId, NodeKind};
-use crate::rules::{check, Date, Report, Severity};
+use crate::rules::{check, Report, Severity};
 
 pub use crate::export::diagram::{HALF_H as NODE_HALF_H, HALF_W as NODE_HALF_W};
 /// The grid that positions snap to.
@@ -32,44 +33,27 @@ pub struct NodeSignals {
 /// A link as the canvas draws it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkItem {
-    /// Index in the design's links (keys the view, so duplicates stay distinct).
+    /// Index in the design's links now (changes when an earlier link goes).
     pub index: usize,
     /// Start node.
     pub from: NodeId,
     /// End node.
     pub to: NodeId,
+    /// How many earlier links join the same two ends in the same direction (the format
+    /// keeps duplicates for TOPO-002): with the ends, the link's stable key.
+    pub occurrence: usize,
 }
 
-/// Pan and zoom: screen = world × scale + (tx, ty).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Viewport {
-    /// Screen x of world 0.
-    pub tx: f64,
-    /// Screen y of world 0.
-    pub ty: f64,
-    /// Screen pixels per world unit.
-    pub scale: f64,
-}
+pub use super::canvas::tool::LinkKey;
 
-impl Default for Viewport {
-    fn default() -> Self {
-        Viewport { tx: 0.0, ty: 0.0, scale: 1.0 }
+impl LinkItem {
+    /// The link's stable key.
+    pub fn key(&self) -> LinkKey {
+        (self.from.clone(), self.to.clone(), self.occurrence)
     }
 }
 
-impl Viewport {
-    /// Converts a point in the canvas element's pixel space to world coordinates.
-    pub fn world_from_screen(&self, (sx, sy): (f64, f64)) -> (f64, f64) {
-        ((sx - self.tx) / self.scale, (sy - self.ty) / self.scale)
-    }
-
-    /// Zooms by `factor` keeping the screen point `at` fixed.
-    pub fn zoomed(&self, factor: f64, at: (f64, f64)) -> Viewport {
-        let scale = (self.scale * factor).clamp(0.1, 4.0);
-        let (wx, wy) = self.world_from_screen(at);
-        Viewport { tx: at.0 - wx * scale, ty: at.1 - wy * scale, scale }
-    }
-}
+pub use super::canvas::camera::Viewport;
 
 /// A message shown to the user: errors as `role="alert"`, notices as `role="status"`.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,11 +80,16 @@ pub struct Editor {
     /// Selected nodes.
     pub selected: RwSignal<Vec<NodeId>>,
     /// Selected link index.
-    pub selected_link: RwSignal<Option<usize>>,
+    pub selected_link: RwSignal<Option<LinkKey>>,
+    /// One subscription per link view to the selected link, as nodes have their own signal:
+    /// selecting a link wakes only the two link views whose state changes.
+    pub link_selection: StoredValue<Selector<Option<LinkKey>>>,
     /// Pan and zoom.
     pub view: RwSignal<Viewport>,
     /// The message shown to the user.
     pub message: RwSignal<Option<Message>>,
+    /// What the last command did, for the `aria-live` region.
+    pub announcement: RwSignal<String>,
     /// Whether undo and redo have something to do.
     pub can_undo: RwSignal<bool>,
     /// Whether redo has something to do.
@@ -125,18 +114,11 @@ impl Editor {
         let rev = RwSignal::new(0);
         let link_labels = Memo::new(move |_| {
             rev.track();
-            design.with_value(|d| {
-                let index: HashMap<&str, &crate::model::Node> = d.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
-                d.links
-                    .iter()
-                    .map(|l| match (index.get(l.from.as_str()), index.get(l.to.as_str())) {
-                        (Some(a), Some(b)) => crate::export::flows::link_ports(a, b, d.product),
-                        _ => String::new(),
-                    })
-                    .collect()
-            })
+            design.with_value(crate::export::flows::link_labels)
         });
+        let selected_link = RwSignal::new(None);
         let e = Editor {
+            link_selection: StoredValue::new(Selector::new(move || selected_link.get())),
             design,
             history: StoredValue::new(History::default()),
             rev,
@@ -145,9 +127,10 @@ impl Editor {
             nodes: StoredValue::new(HashMap::new()),
             links: RwSignal::new(Vec::new()),
             selected: RwSignal::new(Vec::new()),
-            selected_link: RwSignal::new(None),
+            selected_link,
             view: RwSignal::new(Viewport::default()),
             message: RwSignal::new(None),
+            announcement: RwSignal::new(String::new()),
             can_undo: RwSignal::new(false),
             can_redo: RwSignal::new(false),
             snap: RwSignal::new(true),
@@ -173,13 +156,26 @@ impl Editor {
     /// same key). Returns the error text when the model refuses it.
     pub fn execute_merged(&self, cmd: Command, merge: Option<String>) -> Result<(), String> {
         let mut result = Ok(());
+        let said = self.design.with_value(|d| describe(&cmd, d));
         self.design.update_value(|d| {
             self.history.update_value(|h| result = h.execute(d, cmd, merge).map_err(|e| e.to_string()));
         });
-        if result.is_ok() {
-            self.changed();
+        match &result {
+            Ok(()) => {
+                self.changed();
+                self.announce(said);
+            }
+            Err(e) => self.announce(format!("{said} refused: {e}")),
         }
         result
+    }
+
+    /// Says what just happened in the polite live region (screen readers read it out).
+    pub fn announce(&self, text: impl Into<String>) {
+        let text = text.into();
+        // The same text twice in a row would not be read again: mark the repeat.
+        let text = if self.announcement.with_untracked(|t| t == &text) { format!("{text} (again)") } else { text };
+        self.announcement.set(text);
     }
 
     /// Applies a command as one undo step; a refusal is shown to the user.
@@ -200,6 +196,7 @@ impl Editor {
         self.design.update_value(|d| self.history.update_value(|h| done = h.undo(d)));
         if done {
             self.changed();
+            self.announce("undone");
         }
     }
 
@@ -209,13 +206,13 @@ impl Editor {
         self.design.update_value(|d| self.history.update_value(|h| done = h.redo(d)));
         if done {
             self.changed();
+            self.announce("redone");
         }
     }
 
     fn changed(&self) {
         self.sync();
         self.rev.update(|r| *r += 1);
-        super::browser::autosave(self);
     }
 
     /// Shows an error.
@@ -262,11 +259,17 @@ impl Editor {
                 map.retain(|id, s| d.node(id).is_some_and(|n| n.kind == s.kind));
             });
             let ids: Vec<(NodeId, NodeKind)> = d.nodes.iter().map(|n| (n.id.clone(), n.kind)).collect();
+            let mut seen: HashMap<(&NodeId, &NodeId), usize> = HashMap::new();
             let links: Vec<LinkItem> = d
                 .links
                 .iter()
                 .enumerate()
-                .map(|(index, l)| LinkItem { index, from: l.from.clone(), to: l.to.clone() })
+                .map(|(index, l)| {
+                    let n = seen.entry((&l.from, &l.to)).or_default();
+                    let occurrence = *n;
+                    *n += 1;
+                    LinkItem { index, from: l.from.clone(), to: l.to.clone(), occurrence }
+                })
                 .collect();
             (ids, links)
         });
@@ -279,8 +282,10 @@ impl Editor {
         let kept: Vec<NodeId> =
             self.selected.get_untracked().into_iter().filter(|id| self.node(id).is_some()).collect();
         self.select(kept);
-        if self.selected_link.get_untracked().is_some_and(|i| i >= self.links.with_untracked(|l| l.len())) {
-            self.selected_link.set(None);
+        if let Some(key) = self.selected_link.get_untracked() {
+            if self.link_index(&key).is_none() {
+                self.selected_link.set(None);
+            }
         }
         self.history.with_value(|h| {
             self.can_undo.set(h.can_undo());
@@ -312,6 +317,13 @@ impl Editor {
             }
         });
         self.report.set(report);
+    }
+
+    /// Where the link with this key is in the design's links now.
+    pub fn link_index(&self, key: &LinkKey) -> Option<usize> {
+        self.links.with_untracked(|l| {
+            l.iter().find(|x| x.from == key.0 && x.to == key.1 && x.occurrence == key.2).map(|x| x.index)
+        })
     }
 
     /// Sets the selected nodes (and clears the link selection when any node is selected).
@@ -357,7 +369,4 @@ impl Editor {
 }
 
 /// Today's date in UTC, from the browser's clock.
-pub fn today() -> Date {
-    let now = js_sys::Date::new_0();
-    Date { year: now.get_utc_full_year(), month: now.get_utc_month() + 1, day: now.get_utc_date() }
-}
+pub use super::browser::today;

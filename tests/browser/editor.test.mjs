@@ -367,3 +367,44 @@ test('space+drag pans even when the drag starts on a node', withShot('space-pan'
   assert.deepEqual(page.problems, []);
   await page.context().close();
 }));
+
+test('a full browser storage is said plainly, and the design stays recoverable from the tab', withShot('quota', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  // Fill local storage to its quota with other data.
+  const filled = await page.evaluate(() => {
+    // Chunks of halving size until not even one character fits.
+    let i = 0;
+    let name = 'none';
+    for (let size = 256 * 1024; size >= 1; size = Math.floor(size / 2)) {
+      const chunk = 'x'.repeat(size);
+      try {
+        for (; i < 100000; i++) localStorage.setItem(`filler.${i}`, chunk);
+      } catch (e) {
+        name = e.name;
+      }
+    }
+    return { refusedAfter: i, name };
+  });
+  assert.equal(filled.name, 'QuotaExceededError', JSON.stringify(filled));
+  // An edit that grows the design cannot be kept: the user is told what was and was not kept.
+  await page.locator('[data-testid="inspector"] [name="name"]').fill('Kept in the tab only ' + 'x'.repeat(400));
+  const alert = page.locator('[role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /not kept in this browser: the browser's storage for this page is full.*still open in this tab.*save it to a file/s);
+  // The design is still in the tab, and Save hands it out whole.
+  const current = await page.evaluate(() => window.obkmTopology.design());
+  assert.match(current, /"name": "Kept in the tab only x{400}"/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="save"]')]);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'obkm-')), 'kept.json');
+  await download.saveAs(file);
+  assert.equal(fs.readFileSync(file, 'utf8'), current);
+  // Room again: the next change is kept, and a reload finds it.
+  await page.evaluate(() => { for (let i = 0; i < 100000; i++) localStorage.removeItem(`filler.${i}`); });
+  await page.locator('[data-testid="inspector"] [name="name"]').fill('Kept again');
+  await page.waitForFunction(() => localStorage.getItem('obkm-topology.design')?.includes('Kept again'));
+  await page.reload();
+  await page.waitForFunction(() => window.obkmTopology && window.obkmTopology.design);
+  assert.match(await page.evaluate(() => window.obkmTopology.design()), /"name": "Kept again"/);
+  await page.context().close();
+}));

@@ -1,0 +1,575 @@
+//! The scene: the SVG canvas with its nodes, links, port labels and cluster frame, and the one
+//! dispatcher that turns pointer events into the interaction machine's input (`tool`) and its
+//! output into signals and commands. Views only tag their elements (`data-node-id`,
+//! `data-handle`, `data-link`); while a gesture is under way only the moving nodes' position
+//! signals change, and its command lands when the pointer is released.
+
+use leptos::prelude::*;
+use leptos::svg::Svg;
+use wasm_bindgen::JsCast;
+
+use super::camera::{self, Point, Viewport};
+use super::overlay::{Hint, Overlay};
+use super::tool::{Commit, Key, Motion, Output, Press, Preview, Scene, Target, Tool};
+use crate::model::{link_refusal, Command, Link, NodeId, NodeKind};
+use crate::ui::state::{Editor, LinkItem, NODE_HALF_H, NODE_HALF_W};
+
+/// Up to this many links, every link shows its ports; above, only the selected nodes' links.
+pub const LABELLED_LINKS: usize = 200;
+
+/// The pointer side of the canvas: the interaction machine, what it previews, the canvas
+/// element and its box (read once per gesture: reading it on every move would force a layout
+/// of the whole scene each time).
+#[derive(Clone, Copy)]
+pub struct Pointer {
+    tool: StoredValue<Tool>,
+    /// What the overlay shows: the machine's preview after the last transition.
+    pub preview: RwSignal<Preview>,
+    /// The canvas element.
+    pub svg: NodeRef<Svg>,
+    rect: StoredValue<Option<(f64, f64, f64, f64)>>,
+}
+
+impl Pointer {
+    /// A fresh pointer state.
+    pub fn new() -> Pointer {
+        Pointer {
+            tool: StoredValue::new(Tool::new()),
+            preview: RwSignal::new(Preview::default()),
+            svg: NodeRef::new(),
+            rect: StoredValue::new(None),
+        }
+    }
+
+    /// True while no gesture is under way.
+    pub fn idle(&self) -> bool {
+        self.tool.with_value(Tool::idle)
+    }
+
+    /// The canvas's bounding box in client pixels: (left, top, width, height).
+    pub fn canvas_rect(&self) -> Option<(f64, f64, f64, f64)> {
+        if let Some(r) = self.rect.get_value() {
+            return Some(r);
+        }
+        let el: web_sys::Element = self.svg.get_untracked()?.unchecked_into();
+        let r = el.get_bounding_client_rect();
+        Some((r.left(), r.top(), r.width(), r.height()))
+    }
+
+    /// The canvas's size in pixels.
+    pub fn canvas_size(&self) -> Option<Point> {
+        self.canvas_rect().map(|(_, _, w, h)| (w, h))
+    }
+
+    /// The one place that turns a client-pixel position into canvas pixels and world units.
+    fn locate(&self, editor: &Editor, client: Point) -> (Point, Point) {
+        let (left, top, _, _) = self.canvas_rect().unwrap_or_default();
+        let screen = (client.0 - left, client.1 - top);
+        (screen, editor.view.get_untracked().world_from_screen(screen))
+    }
+
+    /// True when a client position is over the canvas.
+    pub fn over_canvas(&self, client: Point) -> bool {
+        self.canvas_rect()
+            .is_some_and(|(l, t, w, h)| client.0 >= l && client.0 <= l + w && client.1 >= t && client.1 <= t + h)
+    }
+}
+
+impl Default for Pointer {
+    fn default() -> Self {
+        Pointer::new()
+    }
+}
+
+/// The design as the machine sees it.
+struct View<'a>(&'a Editor);
+
+impl Scene for View<'_> {
+    fn selection(&self) -> Vec<NodeId> {
+        self.0.selected.get_untracked()
+    }
+    fn position(&self, id: &NodeId) -> Option<Point> {
+        self.0.design.with_value(|d| d.node(id).map(|n| (n.x, n.y)))
+    }
+    fn node_at(&self, at: Point, except: Option<&NodeId>) -> Option<NodeId> {
+        node_at(self.0, at, except)
+    }
+    fn nodes_in(&self, a: Point, b: Point) -> Vec<NodeId> {
+        let (x0, x1, y0, y1) = (a.0.min(b.0), a.0.max(b.0), a.1.min(b.1), a.1.max(b.1));
+        self.0.design.with_value(|d| {
+            d.nodes.iter().filter(|n| n.x >= x0 && n.x <= x1 && n.y >= y0 && n.y <= y1).map(|n| n.id.clone()).collect()
+        })
+    }
+    fn anchors(&self, excluded: &[NodeId]) -> Vec<Point> {
+        self.0.design.with_value(|d| d.nodes.iter().filter(|n| !excluded.contains(&n.id)).map(|n| (n.x, n.y)).collect())
+    }
+    fn view(&self) -> Viewport {
+        self.0.view.get_untracked()
+    }
+    fn snap(&self, at: Point) -> Point {
+        self.0.snapped(at)
+    }
+}
+
+/// Runs one transition of the machine and does what it says.
+fn feed(editor: &Editor, pointer: &Pointer, step: impl FnOnce(&mut Tool, &View) -> Output) {
+    let view = View(editor);
+    let mut out = Output::default();
+    pointer.tool.update_value(|t| out = step(t, &view));
+    for (id, at) in out.positions {
+        if let Some(s) = editor.node(&id) {
+            s.pos.set(at);
+        }
+    }
+    if let Some(sel) = out.select {
+        editor.select(sel);
+    }
+    if let Some(link) = out.select_link {
+        editor.selected_link.set(link);
+    }
+    if let Some(v) = out.view {
+        editor.view.set(v);
+    }
+    let preview = pointer.tool.with_value(Tool::preview);
+    if pointer.preview.with_untracked(|p| p != &preview) {
+        pointer.preview.set(preview);
+    }
+    if pointer.idle() {
+        pointer.rect.set_value(None);
+    }
+    match out.commit {
+        None => {}
+        Some(Commit::Move(moves)) => editor
+            .execute(Command::Batch(moves.into_iter().map(|(id, (x, y))| Command::MoveNode { id, x, y }).collect())),
+        Some(Commit::Connect(from, to)) => connect(editor, &from, &to),
+        Some(Commit::Add(kind, at)) => add_node_at(editor, kind, at),
+    }
+}
+
+fn client_of(ev: &web_sys::MouseEvent) -> Point {
+    (f64::from(ev.client_x()), f64::from(ev.client_y()))
+}
+
+/// What a pointer went down on, from the tags the views put on their elements.
+fn target_of(ev: &web_sys::Event) -> Target {
+    let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return Target::Background };
+    let tagged = |sel: &str| el.closest(sel).ok().flatten();
+    let id = |e: &web_sys::Element, attr: &str| e.get_attribute(attr).and_then(|v| NodeId::parse(&v));
+    if let Some(h) = tagged("[data-handle]") {
+        if let Some(n) = id(&h, "data-handle") {
+            return Target::Handle(n);
+        }
+    }
+    if let Some(n) = tagged("[data-node-id]").and_then(|e| id(&e, "data-node-id")) {
+        return Target::Node(n);
+    }
+    if let Some(l) = tagged("[data-link]") {
+        let ends = l.get_attribute("data-link").unwrap_or_default();
+        let occurrence = l.get_attribute("data-occurrence").and_then(|o| o.parse().ok()).unwrap_or(0);
+        if let Some((a, b)) = ends.split_once('~') {
+            if let (Some(a), Some(b)) = (NodeId::parse(a), NodeId::parse(b)) {
+                return Target::Link((a, b, occurrence));
+            }
+        }
+    }
+    Target::Background
+}
+
+fn press(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent, target: Target) -> Press {
+    let (screen, world) = pointer.locate(editor, client_of(ev));
+    Press {
+        target,
+        screen,
+        world,
+        button: ev.button(),
+        shift: ev.shift_key(),
+        ctrl: ev.ctrl_key() || ev.meta_key(),
+        pointer: ev.pointer_id(),
+        touch: ev.pointer_type() == "touch",
+    }
+}
+
+fn motion(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) -> Motion {
+    let client = client_of(ev);
+    let (screen, world) = pointer.locate(editor, client);
+    Motion { screen, world, pointer: ev.pointer_id(), over_canvas: pointer.over_canvas(client) }
+}
+
+/// The canvas's one pointer-down dispatcher.
+fn on_canvas_down(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) {
+    if pointer.idle() {
+        pointer.rect.set_value(None);
+        pointer.rect.set_value(pointer.canvas_rect());
+    }
+    let p = press(editor, pointer, ev, target_of(ev));
+    if matches!(p.target, Target::Background) && p.button == 1 {
+        ev.prevent_default();
+    }
+    feed(editor, pointer, |t, v| t.down(v, &p));
+}
+
+/// A palette item pressed: the start of a drop.
+pub fn on_palette_down(editor: &Editor, pointer: &Pointer, kind: NodeKind, ev: &web_sys::PointerEvent) {
+    pointer.rect.set_value(None);
+    pointer.rect.set_value(pointer.canvas_rect());
+    let p = press(editor, pointer, ev, Target::Palette(kind));
+    feed(editor, pointer, |t, v| t.down(v, &p));
+}
+
+/// Pointer movement anywhere in the window.
+pub fn on_pointer_move(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) {
+    if pointer.idle() {
+        return;
+    }
+    let m = motion(editor, pointer, ev);
+    feed(editor, pointer, |t, v| t.moved(v, &m));
+}
+
+/// Pointer release anywhere in the window: the gesture's command lands here.
+pub fn on_pointer_up(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) {
+    let m = motion(editor, pointer, ev);
+    feed(editor, pointer, |t, v| t.up(v, &m));
+}
+
+/// The browser cancelled a pointer (a touch turned into a scroll, a lost capture): the
+/// gesture is cancelled, never committed.
+pub fn on_pointer_cancel(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) {
+    let id = ev.pointer_id();
+    feed(editor, pointer, |t, _| t.pointer_cancel(id));
+}
+
+/// A key for the machine (Escape cancels; Space held pans); true when it cancelled a gesture.
+pub fn on_tool_key(editor: &Editor, pointer: &Pointer, key: Key) -> bool {
+    let busy = !pointer.idle();
+    feed(editor, pointer, |t, _| t.key(key));
+    busy && key == Key::Escape
+}
+
+/// The node whose box contains a world point (the topmost one), other than `except`.
+fn node_at(editor: &Editor, (x, y): Point, except: Option<&NodeId>) -> Option<NodeId> {
+    editor.design.with_value(|d| {
+        d.nodes
+            .iter()
+            .rev()
+            .filter(|n| Some(&n.id) != except)
+            .find(|n| (n.x - x).abs() <= NODE_HALF_W && (n.y - y).abs() <= NODE_HALF_H)
+            .map(|n| n.id.clone())
+    })
+}
+
+/// Adds a node of a kind at a world position (snapped), selects it, as one undo step.
+pub fn add_node_at(editor: &Editor, kind: NodeKind, at: Point) {
+    let (x, y) = editor.snapped(at);
+    let (node, index) = editor.design.with_value(|d| (d.new_node(kind, x, y), d.nodes.len()));
+    let id = node.id.clone();
+    editor.execute(Command::AddNode { node, index });
+    editor.select(vec![id]);
+}
+
+/// Adds a node in the middle of the visible canvas, or the nearest free spot to it: never on
+/// top of another node.
+pub fn add_node_in_view(editor: &Editor, pointer: &Pointer, kind: NodeKind) {
+    let (w, h) = pointer.canvas_size().unwrap_or((800.0, 600.0));
+    let centre = editor.snapped(editor.view.get_untracked().world_from_screen((w / 2.0, h / 2.0)));
+    let taken: Vec<Point> = editor.design.with_value(|d| d.nodes.iter().map(|n| (n.x, n.y)).collect());
+    add_node_at(editor, kind, camera::free_spot(centre, &taken));
+}
+
+/// Fits the view around every node.
+pub fn fit_view(editor: &Editor, pointer: &Pointer) {
+    let Some(size) = pointer.canvas_size() else { return };
+    let centres: Vec<Point> = editor.design.with_value(|d| d.nodes.iter().map(|n| (n.x, n.y)).collect());
+    editor.view.set(camera::fit(&centres, size));
+}
+
+/// Pans the view so that the given nodes are in sight (centred on them when any is outside).
+pub fn reveal(editor: &Editor, pointer: &Pointer, ids: &[NodeId]) {
+    let Some(size) = pointer.canvas_size() else { return };
+    let centres: Vec<Point> = ids.iter().filter_map(|id| editor.node(id)).map(|s| s.pos.get_untracked()).collect();
+    let view = camera::reveal(editor.view.get_untracked(), &centres, size);
+    if view != editor.view.get_untracked() {
+        editor.view.set(view);
+    }
+}
+
+/// Links two nodes, or says why not.
+pub fn connect(editor: &Editor, from: &NodeId, to: &NodeId) {
+    let refusal = editor.design.with_value(|d| link_refusal(d, from, to));
+    match refusal {
+        Some(reason) => {
+            editor.alert(format!("Link refused: {reason}."));
+            editor.announce(format!("link {from} to {to} refused: {reason}"));
+        }
+        None => {
+            let index = editor.design.with_value(|d| d.links.len());
+            editor.execute(Command::AddLink { link: Link::new(from.clone(), to.clone()), index });
+            editor.message.set(None);
+        }
+    }
+}
+
+pub use crate::export::diagram::{border as border_point, glyph, short};
+
+#[component]
+fn NodeView(editor: Editor, id: NodeId) -> impl IntoView {
+    let Some(s) = editor.node(&id) else { return ().into_any() };
+    let kind = s.kind;
+    let id_key = id.clone();
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            ev.prevent_default();
+            editor.select(vec![id_key.clone()]);
+        }
+    };
+    // The accessible name: the full label and the id (what the box shows, untruncated), then
+    // the kind and the finding counts.
+    let id_name = id.to_string();
+    let aria = move || {
+        let (errors, warnings) = s.badge.get();
+        let counts = match (errors, warnings) {
+            (0, 0) => String::new(),
+            (e, w) => format!(", {e} error(s), {w} warning(s)"),
+        };
+        format!("{} {id_name}, {}{counts}", s.label.get(), kind.title())
+    };
+    let transform = move || {
+        let (x, y) = s.pos.get();
+        format!("translate({x},{y})")
+    };
+    // The texts a box shows are drawn beside the option, hidden from assistive technology:
+    // its accessible name already says them, untruncated (the box shortens long labels).
+    view! {
+        <g
+            class=format!("node kind-{}", kind.as_str())
+            class:selected=move || s.selected.get()
+            data-node-id=id.to_string()
+            data-kind=kind.as_str()
+            aria-selected=move || if s.selected.get() { "true" } else { "false" }
+            role="option"
+            tabindex="0"
+            aria-label=aria
+            transform=transform
+            on:keydown=on_key
+        >
+            <title>{move || s.label.get()}</title>
+            <rect class="node-box" x=-NODE_HALF_W y=-NODE_HALF_H width=2.0 * NODE_HALF_W height=2.0 * NODE_HALF_H rx="8"></rect>
+            <circle class="node-icon" cx="-60" cy="0" r="17"></circle>
+            {move || {
+                let (errors, warnings) = s.badge.get();
+                (errors + warnings > 0).then(|| {
+                    let (class, count, what) =
+                        if errors > 0 { ("badge error", errors, "error") } else { ("badge warning", warnings, "warning") };
+                    view! {
+                        <g class=class data-testid="badge" data-errors=errors data-warnings=warnings aria-hidden="true">
+                            <title>{format!("{errors} error(s), {warnings} warning(s)")}</title>
+                            <circle cx=NODE_HALF_W - 10.0 cy=-NODE_HALF_H r="10"></circle>
+                            <text x=NODE_HALF_W - 10.0 y=-NODE_HALF_H + 4.0 text-anchor="middle" aria-label=format!("{count} {what}s")>{count}</text>
+                        </g>
+                    }
+                })
+            }}
+            <circle class="handle" data-testid="handle" data-handle=id.to_string() aria-hidden="true" cx=NODE_HALF_W cy="0" r="7">
+                <title>"Drag to another node to connect"</title>
+            </circle>
+        </g>
+        <g class=format!("node-text kind-{}", kind.as_str()) aria-hidden="true" transform=transform>
+            <text class="node-glyph" x="-60" y="4" text-anchor="middle">{glyph(kind)}</text>
+            <text class="node-label" x="-36" y="-3">{move || short(&s.label.get())}</text>
+            <text class="node-kind" x="-36" y="14">{id.to_string()}</text>
+        </g>
+    }
+    .into_any()
+}
+
+#[component]
+fn LinkView(editor: Editor, item: LinkItem) -> impl IntoView {
+    let (Some(a), Some(b)) = (editor.node(&item.from), editor.node(&item.to)) else { return ().into_any() };
+    let ends = move || {
+        let (pa, pb) = (a.pos.get(), b.pos.get());
+        (border_point(pa, pb), border_point(pb, pa))
+    };
+    let self_loop = item.from == item.to;
+    let path = move || {
+        let ((x1, y1), (x2, y2)) = ends();
+        if self_loop {
+            let (x, y) = a.pos.get();
+            format!("M{} {} c 40 -70 100 -70 60 0", x + NODE_HALF_W - 20.0, y - NODE_HALF_H)
+        } else {
+            format!("M{x1} {y1} L{x2} {y2}")
+        }
+    };
+    let key = Some(item.key());
+    let selected = move || editor.link_selection.with_value(|s| s.selected(&key));
+    view! {
+        <g
+            class="link"
+            class:selected=selected
+            role="img"
+            aria-label=format!("Link from {} to {}", item.from, item.to)
+            data-link=format!("{}~{}", item.from, item.to)
+            data-occurrence=item.occurrence
+        >
+            <path class="link-hit" d=path></path>
+            <path class="link-line" d=path></path>
+        </g>
+    }
+    .into_any()
+}
+
+/// The ports a link carries, at its middle.
+#[component]
+fn LinkLabel(editor: Editor, item: LinkItem) -> impl IntoView {
+    let (Some(a), Some(b)) = (editor.node(&item.from), editor.node(&item.to)) else { return ().into_any() };
+    let key = item.key();
+    let label = move || {
+        let index = editor.links.with(|l| l.iter().find(|x| x.key() == key).map(|x| x.index));
+        editor.link_labels.with(|v| index.and_then(|i| v.get(i).cloned()).unwrap_or_default())
+    };
+    let mid = move || {
+        let (pa, pb) = (a.pos.get(), b.pos.get());
+        let ((x1, y1), (x2, y2)) = (border_point(pa, pb), border_point(pb, pa));
+        ((x1 + x2) / 2.0, (y1 + y2) / 2.0 - 4.0)
+    };
+    let hook = format!("{}~{}", item.from, item.to);
+    view! { <text class="link-label" data-link-label=hook x=move || mid().0 y=move || mid().1 text-anchor="middle">{label}</text> }.into_any()
+}
+
+/// The port labels: on every link of a small design; on a large one only on the links of the
+/// selected nodes (thousands of labels would slow every frame for little use).
+#[component]
+fn LinkLabels(editor: Editor) -> impl IntoView {
+    let shown = move || {
+        let selected = editor.selected.get();
+        editor.links.with(|links| {
+            let all = links.len() <= LABELLED_LINKS;
+            links
+                .iter()
+                .filter(|l| l.from != l.to && (all || selected.contains(&l.from) || selected.contains(&l.to)))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <g class="link-labels">
+            <For each=shown key=LinkItem::key children=move |item| view! { <LinkLabel editor=editor item=item /> } />
+        </g>
+    }
+}
+
+/// The frame around the Key Manager nodes, labelled with the cluster domain.
+#[component]
+fn ClusterFrame(editor: Editor) -> impl IntoView {
+    let frame = Memo::new(move |_| {
+        editor.rev.track();
+        let kms: Vec<NodeId> = editor
+            .design
+            .with_value(|d| d.nodes.iter().filter(|n| n.kind == NodeKind::KeyManager).map(|n| n.id.clone()).collect());
+        let mut b: Option<(f64, f64, f64, f64)> = None;
+        for id in &kms {
+            let Some(s) = editor.node(id) else { continue };
+            let (x, y) = s.pos.get();
+            b = Some(match b {
+                None => (x, y, x, y),
+                Some((a, c, e, f)) => (a.min(x), c.min(y), e.max(x), f.max(y)),
+            });
+        }
+        b.map(|(x0, y0, x1, y1)| {
+            (x0 - NODE_HALF_W - 16.0, y0 - NODE_HALF_H - 30.0, x1 + NODE_HALF_W + 16.0, y1 + NODE_HALF_H + 16.0)
+        })
+    });
+    let domain = move || {
+        editor.rev.track();
+        editor.design.with_value(|d| format!("cluster {}", d.cluster.domain))
+    };
+    move || {
+        frame.get().map(|(x0, y0, x1, y1)| {
+            view! {
+                <g class="cluster-frame" data-testid="cluster">
+                    <rect x=x0 y=y0 width=x1 - x0 height=y1 - y0 rx="14"></rect>
+                    <text x=x0 + 12.0 y=y0 + 18.0>{domain}</text>
+                </g>
+            }
+        })
+    }
+}
+
+/// The canvas with its zoom controls.
+#[component]
+pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
+    let on_down = move |ev: web_sys::PointerEvent| on_canvas_down(&editor, &pointer, &ev);
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        ev.prevent_default();
+        let Some((l, t, _, _)) = pointer.canvas_rect() else { return };
+        if !pointer.idle() {
+            return;
+        }
+        let factor = (-ev.delta_y() * 0.0015).exp().clamp(0.5, 2.0);
+        let at = (f64::from(ev.client_x()) - l, f64::from(ev.client_y()) - t);
+        editor.view.update(|v| *v = v.zoomed(factor, at));
+    };
+    let zoom = move |factor: f64| {
+        let (w, h) = pointer.canvas_size().unwrap_or((800.0, 600.0));
+        editor.view.update(|v| *v = v.zoomed(factor, (w / 2.0, h / 2.0)));
+    };
+    let transform = move || {
+        let v = editor.view.get();
+        format!("translate({},{}) scale({})", v.tx, v.ty, v.scale)
+    };
+    let grid = move || {
+        let v = editor.view.get();
+        let size = 20.0 * v.scale;
+        (size, v.tx.rem_euclid(size), v.ty.rem_euclid(size))
+    };
+    view! {
+        <div class="canvas-wrap">
+            <svg
+                node_ref=pointer.svg
+                data-testid="canvas"
+                class="canvas"
+                role="application"
+                aria-label="Deployment canvas: drag nodes to move them, drag a node's handle to another node to connect them"
+                on:pointerdown=on_down
+                on:wheel=on_wheel
+            >
+                <defs>
+                    <pattern
+                        id="grid"
+                        patternUnits="userSpaceOnUse"
+                        width=move || grid().0
+                        height=move || grid().0
+                        x=move || grid().1
+                        y=move || grid().2
+                    >
+                        <circle cx="1" cy="1" r="1" class="grid-dot"></circle>
+                    </pattern>
+                </defs>
+                <rect class="canvas-bg" width="100%" height="100%" fill="url(#grid)"></rect>
+                <g class="scene" transform=transform>
+                    <ClusterFrame editor=editor />
+                    <g class="links">
+                        <For
+                            each=move || editor.links.get()
+                            key=LinkItem::key
+                            children=move |item| view! { <LinkView editor=editor item=item /> }
+                        />
+                    </g>
+                    <LinkLabels editor=editor />
+                    <g class="nodes" role="listbox" aria-multiselectable="true" aria-label="Nodes: Tab or Alt+arrow keys move between them, Enter selects, arrow keys move the selection">
+                        <For
+                            each=move || editor.node_ids.get()
+                            key=|(id, kind)| (id.clone(), *kind)
+                            children=move |(id, _)| view! { <NodeView editor=editor id=id /> }
+                        />
+                    </g>
+                    <Overlay preview=pointer.preview />
+                </g>
+            </svg>
+            <Hint preview=pointer.preview />
+            <div class="zoom-controls" role="group" aria-label="Zoom">
+                <button data-action="zoom-in" title="Zoom in" aria-label="Zoom in" on:click=move |_| zoom(1.25)>"+"</button>
+                <button data-action="zoom-out" title="Zoom out" aria-label="Zoom out" on:click=move |_| zoom(0.8)>"−"</button>
+                <button data-action="fit" title="Fit to view" aria-label="Fit to view" on:click=move |_| fit_view(&editor, &pointer)>"⤢"</button>
+            </div>
+        </div>
+    }
+}

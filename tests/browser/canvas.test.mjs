@@ -1,0 +1,159 @@
+// The canvas's interaction machine in the browser: cancel that cancels (Escape, pointercancel),
+// alignment guides, and a keyboard-only session confirmed by the live region.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openApp, design, withShot } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const saved = (page) => page.evaluate(() => window.obkmTopology.design());
+
+async function center(locator) {
+  const b = await locator.boundingBox();
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
+
+test('Escape cancels a drag, a link and a palette drop: the design is byte-identical', withShot('escape', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  const before = await saved(page);
+  const km = page.locator('[data-node-id="km-1"]');
+  const transform = await km.getAttribute('transform');
+
+  // A drag, cancelled mid-way: the node goes back, nothing lands.
+  const a = await center(page.locator('[data-node-id="km-1"] .node-box'));
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(a.x + 120, a.y + 90, { steps: 6 });
+  assert.notEqual(await km.getAttribute('transform'), transform, 'the drag did not move the node');
+  await page.keyboard.press('Escape');
+  assert.equal(await km.getAttribute('transform'), transform, 'Escape did not put the node back');
+  await page.mouse.up();
+  assert.equal(await saved(page), before);
+  assert.equal(await page.locator('[data-action="undo"]').isDisabled(), false, 'the template itself is one step');
+
+  // A link, cancelled over its target.
+  const h = await center(page.locator('[data-node-id="lb-1"] [data-testid="handle"]'));
+  const target = await center(page.locator('[data-node-id="db-1"] .node-box'));
+  await page.mouse.move(h.x, h.y);
+  await page.mouse.down();
+  await page.mouse.move(target.x, target.y, { steps: 6 });
+  assert.equal(await page.locator('.ghost-link').count(), 1, 'no rubber link while connecting');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('.ghost-link').count(), 0, 'the rubber link stayed');
+  await page.mouse.up();
+  assert.equal(await saved(page), before);
+
+  // A palette drop, cancelled over the canvas.
+  const item = await center(page.locator('[data-testid="palette"] [data-kind="analytics"]'));
+  const c = await page.locator('[data-testid="canvas"]').boundingBox();
+  await page.mouse.move(item.x, item.y);
+  await page.mouse.down();
+  await page.mouse.move(c.x + 300, c.y + c.height - 80, { steps: 6 });
+  assert.equal(await page.locator('[data-testid="drop-ghost"]').count(), 1, 'no drop preview over the canvas');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('[data-testid="drop-ghost"]').count(), 0, 'the drop preview stayed');
+  await page.mouse.up();
+  assert.equal(await saved(page), before);
+  // Without a gesture, Escape still clears the selection.
+  await page.click('[data-node-id="km-2"] .node-box');
+  assert.equal(await page.getAttribute('[data-node-id="km-2"]', 'aria-selected'), 'true');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getAttribute('[data-node-id="km-2"]', 'aria-selected'), 'false');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
+
+test('a touch drag that the browser cancels (pointercancel) changes nothing', withShot('pointercancel', async (s) => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, hasTouch: true });
+  const page = s.page = await openApp(browser, server.url, { context });
+  const before = await saved(page);
+  const km = page.locator('[data-node-id="km-2"]');
+  const transform = await km.getAttribute('transform');
+  const a = await center(page.locator('[data-node-id="km-2"] .node-box'));
+  const cdp = await context.newCDPSession(page);
+  const at = (dx, dy) => [{ x: a.x + dx, y: a.y + dy, id: 3 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0, 0) });
+  for (const d of [10, 30, 60, 90]) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(d, d / 2) });
+  assert.notEqual(await km.getAttribute('transform'), transform, 'the touch drag did not move the node');
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchCancel', touchPoints: [] });
+  await page.waitForFunction((t) => document.querySelector('[data-node-id="km-2"]').getAttribute('transform') === t, transform);
+  assert.equal(await saved(page), before, 'a cancelled touch committed the move');
+  assert.deepEqual(page.problems, []);
+  await context.close();
+}));
+
+test('guides appear when a dragged node lines up with another, and it snaps onto the line', withShot('guides', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  const km1 = await center(page.locator('[data-node-id="km-1"] .node-box'));
+  const db = await center(page.locator('[data-node-id="db-1"] .node-box'));
+  const scale = Number((await page.locator('[data-testid="canvas"] .scene').getAttribute('transform')).match(/scale\(([^)]+)\)/)[1]);
+  // Drag db-1 so that its centre comes 3 px (screen) right of km-1's centre line, well below it.
+  await page.mouse.move(db.x, db.y);
+  await page.mouse.down();
+  await page.mouse.move(km1.x + 3, km1.y + 300 * scale, { steps: 10 });
+  const guides = page.locator('[data-testid="guide"]');
+  assert.ok(await guides.count() >= 1, 'no guide while aligned');
+  assert.equal(await guides.first().getAttribute('data-axis'), 'x');
+  await page.mouse.up();
+  assert.equal(await guides.count(), 0, 'a guide stayed after the drag');
+  const d = await design(page);
+  const n = (id) => d.nodes.find((x) => x.id === id);
+  assert.equal(n('db-1').x, n('km-1').x, 'the node did not snap onto the guide');
+  // Far from every node: no guide.
+  const moved = await center(page.locator('[data-node-id="db-1"] .node-box'));
+  await page.mouse.move(moved.x, moved.y);
+  await page.mouse.down();
+  await page.mouse.move(moved.x + 137 * scale, moved.y + 173 * scale, { steps: 6 });
+  assert.equal(await guides.count(), 0);
+  await page.mouse.up();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
+
+test('keyboard only: add three nodes, link them, delete one, each step confirmed by the live region', withShot('keyboard-live', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="new"]');
+  const live = page.locator('[aria-live="polite"][data-testid="announcer"]');
+  const said = async (re) => page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid="announcer"]').textContent), re.source);
+  await page.focus('[data-testid="palette"] [data-kind="key-manager"]');
+  await page.keyboard.press('Enter');
+  await said(/Key Manager km-1 added/);
+  await page.keyboard.press('Enter');
+  await said(/Key Manager km-2 added/);
+  await page.focus('[data-testid="palette"] [data-kind="database"]');
+  await page.keyboard.press('Enter');
+  await said(/Database db-1 added/);
+  // Nodes added in view never land on top of one another.
+  const d = await design(page);
+  for (const a of d.nodes) for (const b of d.nodes) {
+    if (a.id < b.id) assert.ok(Math.abs(a.x - b.x) >= 170 || Math.abs(a.y - b.y) >= 60, `${a.id} overlaps ${b.id}`);
+  }
+  // Link the two Key Manager nodes to the database from the inspector.
+  for (const km of ['km-1', 'km-2']) {
+    await page.focus(`[data-node-id="${km}"]`);
+    await page.keyboard.press('Enter');
+    await page.focus('[data-testid="inspector"] [name="link-to"]');
+    await page.selectOption('[data-testid="inspector"] [name="link-to"]', 'db-1');
+    await page.focus('[data-testid="inspector"] [data-action="link"]');
+    await page.keyboard.press('Enter');
+    await said(new RegExp(`link ${km} to db-1 added`));
+  }
+  // Alt+arrow moves the focus between nodes; Delete removes the focused, selected one.
+  await page.focus('[data-node-id="km-2"]');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Delete');
+  await said(/Key Manager km-2 deleted/);
+  const after = await design(page);
+  assert.deepEqual(after.nodes.map((n) => n.id), ['km-1', 'db-1']);
+  assert.deepEqual(after.links, [{ from: 'km-1', to: 'db-1' }]);
+  // A refused link is announced too.
+  await page.focus('[data-node-id="km-1"]');
+  await page.keyboard.press('Enter');
+  assert.match(await live.textContent(), /./);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
