@@ -102,6 +102,13 @@ fn App() -> impl IntoView {
         editor.design.with_value(|d| d.name.clone())
     };
     let share_link = RwSignal::new(None::<(String, usize)>);
+    // A replaced design takes its share link with it.
+    Effect::new(move |first: Option<()>| {
+        editor.replaced.track();
+        if first.is_some() {
+            share_link.set(None);
+        }
+    });
     view! {
         <div class="app">
             <header class="topbar">
@@ -109,12 +116,15 @@ fn App() -> impl IntoView {
                 <span class="design-name" data-testid="design-name">{title}</span>
                 <Toolbar editor=editor pointer=pointer dark=dark has_previous=has_previous share_link=share_link />
             </header>
-            <Messages editor=editor />
             <div class="sr-only" aria-live="polite" data-testid="announcer">{move || editor.announcement.get()}</div>
-            <ShareBar share_link=share_link />
             <main class="workspace">
                 <Palette editor=editor pointer=pointer />
                 <div class="center">
+                    // Messages and the share bar float over the canvas: they never move it.
+                    <div class="notices">
+                        <Messages editor=editor />
+                        <ShareBar share_link=share_link />
+                    </div>
                     <Canvas editor=editor pointer=pointer />
                     <findings::Findings editor=editor pointer=pointer />
                 </div>
@@ -351,15 +361,33 @@ fn Toolbar(
             editor.alert(e);
         }
     };
+    // Replacing work says so, with Undo (instead of a confirmation first).
+    let replaced_work = move |what: &'static str| {
+        let n = editor.design.with_value(|d| d.nodes.len());
+        move || {
+            if n > 0 {
+                editor.notice_with_undo(format!(
+                    "{what} replaced the design and its {n} node(s). Undo brings them back."
+                ));
+            }
+        }
+    };
     let use_template = move |name: &'static str| {
+        let said = replaced_work("The template");
         editor.replace(template(name));
         fit_view(&editor, &pointer);
+        said();
     };
     let new_design = move |_| {
+        let said = replaced_work("New");
         editor.replace(Design::default());
         editor.view.set(state::Viewport::default());
+        said();
     };
     let export_bundle = move |_| {
+        if !editor.fields_valid("The bundle") {
+            return;
+        }
         let (name, bytes) =
             editor.design.with_value(|d| (crate::export::bundle_name(d), crate::export::bundle(d, state::today())));
         match bytes.and_then(|b| browser::download_bytes(&name, "application/zip", &b)) {
@@ -368,6 +396,9 @@ fn Toolbar(
         }
     };
     let export_firewall = move |format: FirewallFormat| {
+        if !editor.fields_valid("The firewall export") {
+            return;
+        }
         let selected = editor.selected.get_untracked();
         let node = match selected.as_slice() {
             [one] => Some(one.to_string()),
@@ -380,6 +411,9 @@ fn Toolbar(
         }
     };
     let share_design = move |_| {
+        if !editor.fields_valid("Sharing") {
+            return;
+        }
         let (url, enc) = editor.design.with_value(|d| share::url(&browser::base_url(), d));
         if let Some(why) = enc.too_large() {
             share_link.set(None);
@@ -416,12 +450,18 @@ fn Toolbar(
             .with_value(|d| (slug(&d.name), editor.report.with_untracked(|r| crate::export::diagram::svg(d, r))))
     };
     let export_svg = move |_| {
+        if !editor.fields_valid("The diagram export") {
+            return;
+        }
         let (name, svg) = diagram();
         if let Err(e) = browser::download(&format!("{name}.svg"), "image/svg+xml", &svg) {
             editor.alert(e);
         }
     };
     let export_png = move |_| {
+        if !editor.fields_valid("The diagram export") {
+            return;
+        }
         let (name, svg) = diagram();
         browser::download_svg_as_png(&svg, &format!("{name}.png"), move |e| editor.alert(e));
     };
@@ -561,6 +601,12 @@ fn Messages(editor: Editor) -> impl IntoView {
             view! {
                 <div class=if m.error { "message error" } else { "message notice" } role=role>
                     <span>{m.text}</span>
+                    {m.undo.then(|| view! {
+                        <button data-action="undo-replace" on:click=move |_| {
+                            editor.undo();
+                            editor.message.set(None);
+                        }>"Undo"</button>
+                    })}
                     <button class="dismiss" aria-label="Dismiss" on:click=move |_| editor.message.set(None)>"×"</button>
                 </div>
             }

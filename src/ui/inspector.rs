@@ -77,15 +77,21 @@ impl Target {
         })
     }
 
-    fn merge_key(&self) -> String {
+    /// The field as a person names it: "ip of KM 1 (km-1)", "the design's name".
+    fn describe(&self, editor: &Editor) -> String {
         match self {
-            Target::Prop(id, _) | Target::Label(id) | Target::Zone(id) => format!("{id}/{}", self.name()),
-            _ => format!("design/{}", self.name()),
+            Target::Prop(id, _) | Target::Label(id) | Target::Zone(id) => {
+                let label = editor.design.with_value(|d| d.node(id).map(|n| n.label.clone())).unwrap_or_default();
+                format!("{} of {label} ({id})", self.name())
+            }
+            _ => format!("the design's {}", self.name()),
         }
     }
 }
 
-/// A free-text field: stores each valid keystroke (merged into one undo step), marks invalid text.
+/// A free-text field: what it shows is what the design holds. Typing marks an invalid text at
+/// once; Enter or leaving the field stores a valid one as one undo step; an invalid text stays
+/// visible and marked until fixed or reverted (Escape puts back the stored value).
 #[component]
 fn TextField(
     editor: Editor,
@@ -101,34 +107,91 @@ fn TextField(
     };
     let text = RwSignal::new(read());
     let error = RwSignal::new(None::<String>);
+    // Typed text that is not stored yet (an edit under way, or an invalid value kept visible).
+    let dirty = RwSignal::new(false);
+    let what = target.describe(&editor);
     {
-        let t = target.clone();
         let read = read.clone();
         Effect::new(move |_| {
             editor.rev.track();
             let model = read();
-            if t.normalize(&text.get_untracked()).as_deref() != Some(model.as_str()) {
+            if !dirty.get_untracked() && text.get_untracked() != model {
                 text.set(model);
                 error.set(None);
             }
         });
     }
+    // While the field holds an invalid text, share and export say so and do nothing.
+    {
+        let mine = what.clone();
+        Effect::new(move |_| {
+            let invalid = error.with(|e| e.is_some());
+            editor.invalid_fields.update(|v| {
+                v.retain(|w| w != &mine);
+                if invalid {
+                    v.push(mine.clone());
+                }
+            });
+        });
+        on_cleanup(move || editor.invalid_fields.update(|v| v.retain(|w| w != &what)));
+    }
     let on_input = {
         let t = target.clone();
+        let read = read.clone();
         move |ev: web_sys::Event| {
             let value = event_target_value(&ev);
             text.set(value.clone());
+            dirty.set(t.normalize(&value).as_deref() != Some(read().as_str()) || t.command(&value).is_err());
+            // Marked at once while typing; stored on Enter or when the field loses focus.
+            error.set(t.command(&value).err());
+        }
+    };
+    // Stores the typed text as one undo step; an invalid text stays visible and marked.
+    let commit = {
+        let t = target.clone();
+        let read = read.clone();
+        move || {
+            // A field that is already gone (its node was deselected) has nothing to store.
+            let Some(value) = text.try_get_untracked() else { return };
             match t.command(&value) {
                 Ok(cmd) => {
-                    error.set(None);
+                    error.try_set(None);
+                    dirty.try_set(false);
                     if t.normalize(&value).as_deref() != Some(read().as_str()) {
-                        if let Err(e) = editor.execute_merged(cmd, Some(t.merge_key())) {
-                            error.set(Some(e));
+                        if let Err(e) = editor.execute_merged(cmd, None) {
+                            error.try_set(Some(e));
+                            dirty.try_set(true);
+                            return;
                         }
                     }
+                    text.try_set(read());
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
             }
+        }
+    };
+    let on_change = {
+        let commit = commit.clone();
+        move |_: web_sys::Event| commit()
+    };
+    let on_key = {
+        let read = read.clone();
+        move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+            "Enter" => {
+                ev.prevent_default();
+                commit();
+            }
+            "Escape" => {
+                // Back to the stored value.
+                ev.prevent_default();
+                ev.stop_propagation();
+                dirty.set(false);
+                error.set(None);
+                text.set(read());
+            }
+            _ => {}
         }
     };
     let name = target.name();
@@ -152,7 +215,8 @@ fn TextField(
                 aria-invalid=move || if error.with(|e| e.is_some()) { "true" } else { "false" }
                 aria-describedby=err_id.clone()
                 on:input=on_input
-                on:blur=move |_| editor.seal()
+                on:change=on_change
+                on:keydown=on_key
             />
             <p class="field-error" id=err_id>{move || error.get()}</p>
         </div>

@@ -62,6 +62,8 @@ pub struct Message {
     pub error: bool,
     /// The text.
     pub text: String,
+    /// Offer an Undo button (a step that replaced work).
+    pub undo: bool,
 }
 
 /// The whole editor state, as copyable handles.
@@ -90,6 +92,11 @@ pub struct Editor {
     pub message: RwSignal<Option<Message>>,
     /// What the last command did, for the `aria-live` region.
     pub announcement: RwSignal<String>,
+    /// How many times the design was replaced (new, template, open, link).
+    pub replaced: RwSignal<u64>,
+    /// The inspector fields that hold an invalid text ("ip of KM 1 (km-1)"): while any does,
+    /// share and export refuse and say which.
+    pub invalid_fields: RwSignal<Vec<String>>,
     /// Whether undo and redo have something to do.
     pub can_undo: RwSignal<bool>,
     /// Whether redo has something to do.
@@ -131,6 +138,8 @@ impl Editor {
             view: RwSignal::new(Viewport::default()),
             message: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
+            invalid_fields: RwSignal::new(Vec::new()),
+            replaced: RwSignal::new(0),
             can_undo: RwSignal::new(false),
             can_redo: RwSignal::new(false),
             snap: RwSignal::new(true),
@@ -168,6 +177,20 @@ impl Editor {
             Err(e) => self.announce(format!("{said} refused: {e}")),
         }
         result
+    }
+
+    /// True when no inspector field holds an invalid text; else says which and refuses `what`.
+    pub fn fields_valid(&self, what: &str) -> bool {
+        let invalid = self.invalid_fields.get_untracked();
+        match invalid.first() {
+            None => true,
+            Some(field) => {
+                self.alert(format!(
+                    "{what} waits: {field} holds an invalid value. Fix it, or press Escape in the field to put back the stored value."
+                ));
+                false
+            }
+        }
     }
 
     /// Says what just happened in the polite live region (screen readers read it out).
@@ -217,12 +240,17 @@ impl Editor {
 
     /// Shows an error.
     pub fn alert(&self, text: impl Into<String>) {
-        self.message.set(Some(Message { error: true, text: text.into() }));
+        self.message.set(Some(Message { error: true, text: text.into(), undo: false }));
     }
 
     /// Shows a notice.
     pub fn notice(&self, text: impl Into<String>) {
-        self.message.set(Some(Message { error: false, text: text.into() }));
+        self.message.set(Some(Message { error: false, text: text.into(), undo: false }));
+    }
+
+    /// Shows a notice with an Undo button (instead of asking for confirmation first).
+    pub fn notice_with_undo(&self, text: impl Into<String>) {
+        self.message.set(Some(Message { error: false, text: text.into(), undo: true }));
     }
 
     /// Brings the signals in line with the design, touching only what changed.
@@ -352,10 +380,13 @@ impl Editor {
         self.selected.set(ids);
     }
 
-    /// Replaces the design as one undoable step (new, template, open).
+    /// Replaces the design as one undoable step (new, template, open); the messages and the
+    /// share bar about the old one go.
     pub fn replace(&self, design: Design) {
         self.select(Vec::new());
+        self.message.set(None);
         self.execute(Command::Replace(Box::new(design)));
+        self.replaced.update(|n| *n += 1);
     }
 
     /// Rounds a position to the grid when snapping is on, else to whole units.

@@ -77,7 +77,9 @@ test('the broken template: its findings, badges, quick fixes, undo, waiver', wit
   const w = (await design(page)).waivers;
   assert.deepEqual(w, [{ rule: 'DB-006', node: 'db-1', reason: 'latin1 databases created by the DBA team' }]);
   // The waiver's expiry is edited in the inspector; an expired waiver stops applying.
-  await page.mouse.click((await page.locator('[data-testid="canvas"]').boundingBox()).x + 10, (await page.locator('[data-testid="canvas"]').boundingBox()).y + 10);
+  // (Bottom left: messages float over the top of the canvas.)
+  const cb = await page.locator('[data-testid="canvas"]').boundingBox();
+  await page.mouse.click(cb.x + 10, cb.y + cb.height - 10);
   await page.fill('[name="waiver-expires"]', '2020-01-31');
   await page.locator('[name="waiver-expires"]').dispatchEvent('change');
   await page.waitForSelector('[data-rule-id="WAIVE-002"]');

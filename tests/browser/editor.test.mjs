@@ -88,18 +88,23 @@ test('the inspector edits properties, marks invalid values and never stores them
   assert.equal(await mem.getAttribute('placeholder'), 'default: 4');
   assert.match(await inspector.innerText(), /GB/);
   await mem.fill('8');
+  await mem.press('Enter');
   assert.equal(node(await design(page), 'km-1').props.memory_gb, 8);
 
   await mem.fill('eight');
+
+  await mem.press('Enter');
   assert.equal(await mem.getAttribute('aria-invalid'), 'true');
   assert.match(await inspector.locator('.field.invalid .field-error').innerText(), /not a number/);
   assert.equal(node(await design(page), 'km-1').props.memory_gb, 8, 'the invalid value was stored');
 
   const ip = inspector.locator('[name="ip"]');
   await ip.fill('10.0.0.300');
+  await ip.press('Enter');
   assert.equal(await ip.getAttribute('aria-invalid'), 'true');
   assert.equal(node(await design(page), 'km-1').props.ip, undefined);
   await ip.fill('10.0.1.11');
+  await ip.press('Enter');
   assert.equal(await ip.getAttribute('aria-invalid'), 'false');
   assert.equal(node(await design(page), 'km-1').props.ip, '10.0.1.11');
 
@@ -107,6 +112,7 @@ test('the inspector edits properties, marks invalid values and never stores them
   await inspector.locator('[name="jdk_vendor"]').selectOption('corretto');
   await inspector.locator('[name="clustering_enabled"]').selectOption('false');
   await inspector.locator('[name="label"]').fill('KM <one> & "two"');
+  await inspector.locator('[name="label"]').press('Enter');
   let km = node(await design(page), 'km-1');
   assert.equal(km.props.jdk_vendor, 'corretto');
   assert.equal(km.props.clustering_enabled, false);
@@ -117,10 +123,13 @@ test('the inspector edits properties, marks invalid values and never stores them
   const c = await canvas(page).boundingBox();
   await page.mouse.click(c.x + 20, c.y + c.height - 20);
   await inspector.locator('[name="name"]').fill('Production, London');
+  await inspector.locator('[name="name"]').press('Enter');
   await inspector.locator('[name="product"]').selectOption('ob-km-1.3');
   await inspector.locator('[name="domain"]').fill('bad domain!');
+  await inspector.locator('[name="domain"]').press('Enter');
   assert.equal(await inspector.locator('[name="domain"]').getAttribute('aria-invalid'), 'true');
   await inspector.locator('[name="domain"]').fill('wso2.prod.km');
+  await inspector.locator('[name="domain"]').press('Enter');
   await inspector.locator('[name="membership_scheme"]').selectOption('multicast');
   const d = await design(page);
   assert.deepEqual([d.name, d.product, d.cluster.domain, d.cluster.membership_scheme],
@@ -136,7 +145,7 @@ test('undo and redo every change, from the toolbar and the keyboard; Delete remo
   await page.click('[data-node-id="km-1"] .node-box');
   const mem = page.locator('[data-testid="inspector"] [name="memory_gb"]');
   await mem.fill('1');
-  await mem.fill('16'); // typing in one field is one undo step
+  await mem.fill('16'); // typing in one field, then leaving it, is one undo step
   await mem.blur();
   const edited = await design(page);
   assert.equal(node(edited, 'km-1').props.memory_gb, 16);
@@ -215,6 +224,7 @@ test('a reload restores the design exactly (autosave on every change)', withShot
   await twoNodes(page);
   await page.click('[data-node-id="km-1"] .node-box');
   await page.locator('[data-testid="inspector"] [name="heap_gb"]').fill('3.5');
+  await page.locator('[data-testid="inspector"] [name="heap_gb"]').press('Enter');
   const before = await page.evaluate(() => window.obkmTopology.design());
   await page.reload();
   await page.waitForFunction(() => window.obkmTopology && window.obkmTopology.design);
@@ -232,6 +242,7 @@ test('save to a file and open it again; a malformed file is refused with the fie
   const page = s.page = await openApp(browser, server.url);
   await page.click('[data-action="template-broken"]');
   await page.locator('[data-testid="inspector"] [name="name"]').fill('Saved & reopened');
+  await page.locator('[data-testid="inspector"] [name="name"]').press('Enter');
   const saved = await page.evaluate(() => window.obkmTopology.design());
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="save"]')]);
   assert.equal(download.suggestedFilename(), 'saved-reopened.json');
@@ -368,6 +379,55 @@ test('space+drag pans even when the drag starts on a node', withShot('space-pan'
   await page.context().close();
 }));
 
+test('a field stores what it shows: Enter or leaving the field commits, an invalid text stays marked, Escape reverts, exports wait', withShot('field-commit', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  await page.click('[data-node-id="km-1"] .node-box');
+  const ip = page.locator('[data-testid="inspector"] [name="ip"]');
+  const stored = async () => node(await design(page), 'km-1').props.ip;
+  assert.equal(await stored(), '10.0.1.11');
+  // Typing a valid prefix stores nothing until Enter: the field and the design never disagree.
+  await ip.fill('10.0.1.99');
+  assert.equal(await stored(), '10.0.1.11', 'a half-typed value was stored');
+  await ip.pressSequentially('9');
+  await ip.press('Enter');
+  assert.equal(await ip.inputValue(), '10.0.1.999');
+  assert.equal(await ip.getAttribute('aria-invalid'), 'true');
+  assert.equal(await stored(), '10.0.1.11', 'the design holds a prefix of what the field shows');
+  // While the field is invalid, share and export say which field and do nothing.
+  await ip.fill('10.0.1.999');
+  await page.click('[data-action="share"]');
+  const alert = page.locator('[role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /Sharing waits: ip of KM 1 \(km-1\) holds an invalid value/);
+  assert.equal(await page.locator('[data-testid="share-url"]').count(), 0);
+  // Escape puts back the stored value.
+  await ip.focus();
+  await ip.press('Escape');
+  assert.equal(await ip.inputValue(), await stored());
+  assert.equal(await ip.getAttribute('aria-invalid'), 'false');
+  await page.click('[data-action="share"]');
+  await page.waitForSelector('[data-testid="share-url"]');
+  // A number field: pasting words is refused and stays visible, never dropped.
+  const mem = page.locator('[data-testid="inspector"] [name="memory_gb"]');
+  await mem.fill('lots');
+  await mem.press('Enter');
+  assert.equal(await mem.inputValue(), 'lots');
+  assert.equal(await mem.getAttribute('aria-invalid'), 'true');
+  assert.equal(node(await design(page), 'km-1').props.memory_gb, 8);
+  await mem.fill('12');
+  await mem.blur();
+  assert.equal(node(await design(page), 'km-1').props.memory_gb, 12);
+  // New over work says so, with Undo.
+  await page.click('[data-action="new"]');
+  const notice = page.locator('[role="status"]');
+  assert.match(await notice.innerText(), /replaced the design and its 7 node\(s\)/);
+  await page.click('[data-action="undo-replace"]');
+  assert.equal((await design(page)).nodes.length, 7);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
+
 test('a full browser storage is said plainly, and the design stays recoverable from the tab', withShot('quota', async (s) => {
   const page = s.page = await openApp(browser, server.url);
   await page.click('[data-action="template-ha"]');
@@ -389,6 +449,7 @@ test('a full browser storage is said plainly, and the design stays recoverable f
   assert.equal(filled.name, 'QuotaExceededError', JSON.stringify(filled));
   // An edit that grows the design cannot be kept: the user is told what was and was not kept.
   await page.locator('[data-testid="inspector"] [name="name"]').fill('Kept in the tab only ' + 'x'.repeat(400));
+  await page.locator('[data-testid="inspector"] [name="name"]').press('Enter');
   const alert = page.locator('[role="alert"]');
   await alert.waitFor();
   assert.match(await alert.innerText(), /not kept in this browser: the browser's storage for this page is full.*still open in this tab.*save it to a file/s);
@@ -402,6 +463,7 @@ test('a full browser storage is said plainly, and the design stays recoverable f
   // Room again: the next change is kept, and a reload finds it.
   await page.evaluate(() => { for (let i = 0; i < 100000; i++) localStorage.removeItem(`filler.${i}`); });
   await page.locator('[data-testid="inspector"] [name="name"]').fill('Kept again');
+  await page.locator('[data-testid="inspector"] [name="name"]').press('Enter');
   await page.waitForFunction(() => localStorage.getItem('obkm-topology.design')?.includes('Kept again'));
   await page.reload();
   await page.waitForFunction(() => window.obkmTopology && window.obkmTopology.design);

@@ -14,6 +14,7 @@ const ready = (page) => page.waitForFunction(() => window.obkmTopology && window
 async function workInProgress(page) {
   await page.click('[data-action="template-broken"]');
   await page.locator('[data-testid="inspector"] [name="name"]').fill('My unsaved work');
+  await page.locator('[data-testid="inspector"] [name="name"]').press('Enter');
   return current(page);
 }
 
@@ -29,6 +30,7 @@ test('share a design and open the link in a fresh browser: the exact design', wi
   await page.click('[data-action="template-two-zones"]');
   await page.click('[data-node-id="km-3"] .node-box');
   await page.locator('[data-testid="inspector"] [name="memory_gb"]').fill('12.5');
+  await page.locator('[data-testid="inspector"] [name="memory_gb"]').press('Enter');
   const shared = await current(page);
   const { url, length } = await share(page);
   assert.ok(url.startsWith(server.url + '#d=1'), url);
@@ -126,9 +128,11 @@ test('two tabs keep their own work; a new tab opens the latest', withShot('two-t
   const context = await browser.newContext();
   const a = s.page = await openApp(browser, server.url, { context });
   await a.locator('[data-testid="inspector"] [name="name"]').fill('Tab A work');
+  await a.locator('[data-testid="inspector"] [name="name"]').press('Enter');
   const b = await openApp(browser, server.url, { context });
   assert.equal((await design(b)).name, 'Tab A work', 'a new tab opens the latest design');
   await b.locator('[data-testid="inspector"] [name="name"]').fill('Tab B work');
+  await b.locator('[data-testid="inspector"] [name="name"]').press('Enter');
   await a.reload();
   await ready(a);
   assert.equal((await design(a)).name, 'Tab A work', 'tab B overwrote tab A');

@@ -195,8 +195,20 @@ fn motion(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) -> Mot
     Motion { screen, world, pointer: ev.pointer_id(), over_canvas: pointer.over_canvas(client) }
 }
 
+/// Lets the focused form field store its text before a press changes what the inspector
+/// shows (its `change` event runs now, while the field still exists).
+fn blur_fields() {
+    let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+    if let Some(el) = focused.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        if matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") {
+            let _ = el.blur();
+        }
+    }
+}
+
 /// The canvas's one pointer-down dispatcher.
 fn on_canvas_down(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) {
+    blur_fields();
     if pointer.idle() {
         pointer.rect.set_value(None);
         pointer.rect.set_value(pointer.canvas_rect());
@@ -210,6 +222,7 @@ fn on_canvas_down(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent
 
 /// A palette item pressed: the start of a drop.
 pub fn on_palette_down(editor: &Editor, pointer: &Pointer, kind: NodeKind, ev: &web_sys::PointerEvent) {
+    blur_fields();
     pointer.rect.set_value(None);
     pointer.rect.set_value(pointer.canvas_rect());
     let p = press(editor, pointer, ev, Target::Palette(kind));
