@@ -1,22 +1,16 @@
 //! The findings panel: every finding of the current design grouped by severity, with its rule
 //! id, message, source and fix; a click selects and reveals its nodes; mechanical fixes apply
-//! as one undoable step; findings can be waived with a reason.
+//! as one undoable step; findings can be waived with a reason, asked in the app's own dialog.
 
 use leptos::prelude::*;
 
 use super::canvas::{reveal, Pointer};
 use super::state::Editor;
-use crate::model::{Command, NodeId, Waiver};
+use crate::model::{Command, Date, NodeId, Waiver};
 use crate::rules::{fixes, Finding, Severity};
 
-fn waive(editor: &Editor, f: &Finding) {
-    let Some(window) = web_sys::window() else { return };
-    let question = format!("Why is {} accepted for this design? (the reason is kept in the design)", f.rule);
-    let Ok(Some(reason)) = window.prompt_with_message(&question) else { return };
-    if reason.trim().is_empty() {
-        editor.alert("A waiver needs a reason; nothing was waived.");
-        return;
-    }
+/// Adds the waiver for a finding, with its reason and optional last day.
+fn waive(editor: &Editor, f: &Finding, reason: &str, expires: Option<Date>) {
     let node = match f.nodes.as_slice() {
         [one] => Some(one.clone()),
         _ => None,
@@ -26,10 +20,77 @@ fn waive(editor: &Editor, f: &Finding) {
         rule: f.rule.to_string(),
         node,
         reason: Some(reason.trim().to_string()),
-        expires: None,
+        expires,
         extra: Default::default(),
     };
     editor.execute(Command::AddWaiver { waiver, index });
+}
+
+/// The app's own waiver dialog (a modal `<dialog>`: focus stays in it, Escape closes it): the
+/// reason, required, and the last day it applies, optional.
+#[component]
+fn WaiveDialog(editor: Editor, asking: RwSignal<Option<Finding>>) -> impl IntoView {
+    let dialog: NodeRef<leptos::html::Dialog> = NodeRef::new();
+    let reason = RwSignal::new(String::new());
+    let expires = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<&'static str>);
+    Effect::new(move |_| {
+        let open = asking.with(Option::is_some);
+        if let Some(d) = dialog.get() {
+            if open && !d.open() {
+                reason.set(String::new());
+                expires.set(String::new());
+                problem.set(None);
+                let _ = d.show_modal();
+            } else if !open && d.open() {
+                d.close();
+            }
+        }
+    });
+    let confirm = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let Some(f) = asking.get_untracked() else { return };
+        let why = reason.get_untracked();
+        if why.trim().is_empty() {
+            problem.set(Some("A waiver needs a reason."));
+            return;
+        }
+        let day = expires.get_untracked();
+        let day = if day.is_empty() {
+            None
+        } else {
+            match Date::parse(&day) {
+                Some(d) => Some(d),
+                None => {
+                    problem.set(Some("The last day must be a date YYYY-MM-DD."));
+                    return;
+                }
+            }
+        };
+        waive(&editor, &f, &why, day);
+        asking.set(None);
+    };
+    let title =
+        move || asking.with(|f| f.as_ref().map(|f| format!("Waive {}: {}", f.rule, f.title)).unwrap_or_default());
+    view! {
+        <dialog node_ref=dialog class="waive-dialog" data-testid="waive-dialog" aria-labelledby="waive-title" on:close=move |_| asking.set(None)>
+            <form on:submit=confirm>
+                <h2 id="waive-title">{title}</h2>
+                <p class="hint">"The finding stays listed, marked as waived, and no longer counts. The reason is kept in the design."</p>
+                <label for="waive-reason">"Why is it accepted for this design?"</label>
+                <textarea id="waive-reason" name="waive-reason" rows="3" required prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                <label for="waive-expires">"Last day it applies (optional)"</label>
+                <input id="waive-expires" name="waive-expires" type="date" prop:value=move || expires.get()
+                    on:input=move |ev| expires.set(event_target_value(&ev)) />
+                {move || problem.get().map(|p| view! { <p class="field-error" role="alert">{p}</p> })}
+                <div class="dialog-actions">
+                    <button type="button" data-action="waive-cancel" on:click=move |_| asking.set(None)>"Cancel"</button>
+                    <button type="submit" data-action="waive-confirm">"Waive"</button>
+                </div>
+            </form>
+        </dialog>
+    }
 }
 
 /// Removes the waivers that waive this finding.
@@ -41,7 +102,7 @@ fn unwaive(editor: &Editor, f: &Finding) {
 }
 
 #[component]
-fn FindingItem(editor: Editor, pointer: Pointer, finding: Finding) -> impl IntoView {
+fn FindingItem(editor: Editor, pointer: Pointer, finding: Finding, asking: RwSignal<Option<Finding>>) -> impl IntoView {
     let fix_label = editor.design.with_value(|d| fixes::label(d, &finding));
     let f_fix = finding.clone();
     let on_fix = move |ev: web_sys::MouseEvent| {
@@ -57,7 +118,7 @@ fn FindingItem(editor: Editor, pointer: Pointer, finding: Finding) -> impl IntoV
         if f_waive.waived {
             unwaive(&editor, &f_waive);
         } else {
-            waive(&editor, &f_waive);
+            asking.set(Some(f_waive.clone()));
         }
     };
     let nodes: Vec<NodeId> = finding.nodes.iter().filter_map(|n| NodeId::parse(n)).collect();
@@ -100,6 +161,7 @@ fn FindingItem(editor: Editor, pointer: Pointer, finding: Finding) -> impl IntoV
 /// The findings panel.
 #[component]
 pub fn Findings(editor: Editor, pointer: Pointer) -> impl IntoView {
+    let asking = RwSignal::new(None::<Finding>);
     let summary = move || {
         let s = editor.report.with(|r| r.summary);
         format!("{} errors · {} warnings · {} info · {} waived", s.error, s.warning, s.info, s.waived)
@@ -116,7 +178,7 @@ pub fn Findings(editor: Editor, pointer: Pointer) -> impl IntoView {
                         <ul>
                             {items
                                 .into_iter()
-                                .map(|f| view! { <FindingItem editor=editor pointer=pointer finding=f /> })
+                                .map(|f| view! { <FindingItem editor=editor pointer=pointer finding=f asking=asking /> })
                                 .collect_view()}
                         </ul>
                     </section>
@@ -139,6 +201,7 @@ pub fn Findings(editor: Editor, pointer: Pointer) -> impl IntoView {
             {group(Severity::Error, "Errors")}
             {group(Severity::Warning, "Warnings")}
             {group(Severity::Info, "Info")}
+            <WaiveDialog editor=editor asking=asking />
         </section>
     }
 }

@@ -522,8 +522,20 @@ fn Waivers(editor: Editor) -> impl IntoView {
 #[component]
 pub fn Inspector(editor: Editor) -> impl IntoView {
     let target = Memo::new(move |_| editor.selected.with(|s| if s.len() == 1 { s.first().cloned() } else { None }));
+    // On a narrow screen the panels stack: a selection brings the inspector into view.
+    let aside: NodeRef<leptos::html::Aside> = NodeRef::new();
+    Effect::new(move |first: Option<()>| {
+        let any = editor.selected.with(|s| !s.is_empty());
+        let narrow =
+            web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w < 900.0);
+        if first.is_some() && any && narrow {
+            if let Some(el) = aside.get_untracked() {
+                el.scroll_into_view();
+            }
+        }
+    });
     view! {
-        <aside data-testid="inspector" class="inspector" aria-label="Inspector">
+        <aside node_ref=aside data-testid="inspector" class="inspector" aria-label="Inspector">
             {move || match target.get() {
                 Some(id) => view! { <NodeForm editor=editor id=id /> }.into_any(),
                 None => view! { <DesignForm editor=editor /> }.into_any(),

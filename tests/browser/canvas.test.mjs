@@ -157,3 +157,22 @@ test('keyboard only: add three nodes, link them, delete one, each step confirmed
   assert.deepEqual(page.problems, []);
   await page.context().close();
 }));
+
+test('on a narrow screen, selecting a node brings the inspector into view', withShot('narrow', async (s) => {
+  const context = await browser.newContext({ viewport: { width: 760, height: 700 } });
+  const page = s.page = await openApp(browser, server.url, { context });
+  const inspector = page.locator('[data-testid="inspector"]');
+  const inView = async () => {
+    const b = await inspector.boundingBox();
+    return b.y < 700 && b.y + Math.min(b.height, 100) > 0;
+  };
+  assert.equal(await inView(), false, 'the inspector starts below the canvas and the findings');
+  await page.locator('[data-node-id="km-1"]').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[data-testid="inspector"]').getBoundingClientRect();
+    return r.top < window.innerHeight && r.top > -50;
+  });
+  assert.match(await inspector.innerText(), /KEY MANAGER NODE|Key Manager node/i);
+  await context.close();
+}));

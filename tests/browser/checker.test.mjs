@@ -69,8 +69,14 @@ test('the broken template: its findings, badges, quick fixes, undo, waiver', wit
   assert.ok(!(await ruleIds(page)).includes('CLU-001'));
 
   // Waive the MySQL 8 warning with a reason.
-  page.once('dialog', (dlg) => dlg.accept('latin1 databases created by the DBA team'));
   await page.click('[data-rule-id="DB-006"] [data-action="waive"]');
+  const dialog = page.locator('[data-testid="waive-dialog"]');
+  await dialog.waitFor();
+  // A reason is required: an empty one waives nothing and says so.
+  await dialog.locator('[data-action="waive-confirm"]').click();
+  assert.equal(await dialog.isVisible(), true, 'the dialog closed without a reason');
+  await dialog.locator('[name="waive-reason"]').fill('latin1 databases created by the DBA team');
+  await dialog.locator('[data-action="waive-confirm"]').click();
   await page.waitForSelector('[data-rule-id="DB-006"][data-waived="true"]');
   const report = await findings(page);
   assert.equal(report.summary.waived, 1);
@@ -84,9 +90,14 @@ test('the broken template: its findings, badges, quick fixes, undo, waiver', wit
   await page.locator('[name="waiver-expires"]').dispatchEvent('change');
   await page.waitForSelector('[data-rule-id="WAIVE-002"]');
   assert.equal(await page.getAttribute('[data-rule-id="DB-006"]', 'data-waived'), 'false');
-  // A cancelled prompt waives nothing.
-  page.once('dialog', (dlg) => dlg.dismiss());
+  // A cancelled dialog waives nothing; Escape closes it too.
   await page.click('[data-rule-id="HOST-008"] [data-action="waive"]');
+  await dialog.locator('[name="waive-reason"]').fill('not this one');
+  await dialog.locator('[data-action="waive-cancel"]').click();
+  assert.equal(await page.getAttribute('[data-rule-id="HOST-008"]', 'data-waived'), 'false');
+  await page.click('[data-rule-id="HOST-008"] [data-action="waive"]');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="waive-dialog"]').open);
   assert.equal(await page.getAttribute('[data-rule-id="HOST-008"]', 'data-waived'), 'false');
   assert.deepEqual(page.problems, []);
   await page.context().close();
