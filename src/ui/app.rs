@@ -18,7 +18,7 @@ use crate::share;
 pub fn start() {
     // A panic aborts the wasm; say why in the console first.
     std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&format!("obkm-topology: {info}").into())));
-    if let Some(shell) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("shell")) {
+    if let Some(shell) = gloo_utils::document().get_element_by_id("shell") {
         shell.remove();
     }
     mount_to_body(App);
@@ -254,7 +254,7 @@ fn on_key(editor: &Editor, pointer: &Pointer, e: &web_sys::KeyboardEvent) {
 
 /// The node that has the keyboard focus, else the first selected one.
 fn focused_node(editor: &Editor) -> Option<crate::model::NodeId> {
-    let document = web_sys::window().and_then(|w| w.document())?;
+    let document = gloo_utils::document();
     let focused = document
         .active_element()
         .and_then(|el| el.closest("[data-node-id]").ok().flatten())
@@ -289,9 +289,7 @@ fn focus_nearest(editor: &Editor, arrow: &str) {
             .map(|(_, id)| id)
     });
     if let Some(id) = target {
-        let el = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(&format!("[data-node-id=\"{id}\"]")).ok().flatten());
+        let el = gloo_utils::document().query_selector(&format!("[data-node-id=\"{id}\"]")).ok().flatten();
         if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::SvgElement>().ok()) {
             let _ = el.focus();
             editor.announce(format!("{id} focused"));

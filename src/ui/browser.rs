@@ -27,7 +27,7 @@ pub const UNREADABLE_KEY: &str = "obkm-topology.design.unreadable";
 pub const THEME_KEY: &str = "obkm-topology.theme";
 
 fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    gloo_utils::window().local_storage().ok().flatten()
 }
 
 /// Reads a local-storage entry.
@@ -49,7 +49,7 @@ pub fn set_item(key: &str, value: &str) -> Result<(), String> {
 }
 
 fn session() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
+    gloo_utils::window().session_storage().ok().flatten()
 }
 
 /// This tab's id (kept across reloads of the tab, new for a new tab).
@@ -132,40 +132,28 @@ pub fn previous() -> Option<Design> {
 
 /// The current location's fragment, with the leading `#`.
 pub fn location_hash() -> String {
-    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+    gloo_utils::window().location().hash().unwrap_or_default()
 }
 
 /// The app's URL without its fragment.
 pub fn base_url() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .map(|h| h.split('#').next().unwrap_or("").to_string())
-        .unwrap_or_default()
+    gloo_utils::window().location().href().map(|h| h.split('#').next().unwrap_or("").to_string()).unwrap_or_default()
 }
 
 /// Removes the fragment from the address bar without reloading (a consumed share link).
 pub fn clear_hash() {
-    if let Some(w) = web_sys::window() {
-        if let Ok(history) = w.history() {
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&base_url()));
-        }
+    if let Ok(history) = gloo_utils::window().history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&base_url()));
     }
 }
 
-/// Copies text to the clipboard when the browser allows it (the URL is shown anyway).
+/// Copies text to the clipboard when the browser allows it (the URL is shown anyway, so a
+/// refusal costs nothing).
 pub fn copy_to_clipboard(text: &str) {
-    let Some(window) = web_sys::window() else { return };
-    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok();
-    let write = clipboard.as_ref().and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok());
-    if let (Some(c), Some(f)) = (clipboard, write.and_then(|f| f.dyn_into::<js_sys::Function>().ok())) {
-        if let Ok(promise) = f.call1(&c, &text.into()) {
-            if let Ok(p) = promise.dyn_into::<js_sys::Promise>() {
-                let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
-                let _ = p.catch(&ignore);
-                ignore.forget();
-            }
-        }
-    }
+    let promise = gloo_utils::window().navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    });
 }
 
 /// Offers text as a file download.
@@ -175,25 +163,20 @@ pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
 
 /// Offers bytes as a file download.
 pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
-    let fail = |_: JsValue| "the browser refused to make the file".to_string();
-    let array = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(fail)?;
-    click_download(&blob, filename)
+    click_download(&gloo_file::Blob::new_with_options(bytes, Some(mime)), filename)
 }
 
-/// Downloads a blob under a file name (through a temporary object URL and link).
-fn click_download(blob: &web_sys::Blob, filename: &str) -> Result<(), String> {
-    let fail = |_: JsValue| "the browser refused to start the download".to_string();
-    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(fail)?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("the page has no document")?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(fail)?.unchecked_into();
+/// Downloads a blob under a file name, through an object URL (revoked when it drops) and a
+/// temporary link.
+fn click_download(blob: &gloo_file::Blob, filename: &str) -> Result<(), String> {
+    let url = gloo_file::ObjectUrl::from(blob.clone());
+    let a: web_sys::HtmlAnchorElement = gloo_utils::document()
+        .create_element("a")
+        .map_err(|_| "the browser refused to start the download".to_string())?
+        .unchecked_into();
     a.set_href(&url);
     a.set_download(filename);
     a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
 
@@ -201,19 +184,16 @@ fn click_download(blob: &web_sys::Blob, filename: &str) -> Result<(), String> {
 pub fn download_svg_as_png(svg: &str, filename: &str, on_error: impl Fn(String) + 'static) {
     let on_error = std::rc::Rc::new(on_error);
     let on_load_error = on_error.clone();
-    let fail = |_: JsValue| "the browser refused to render the diagram".to_string();
     let result = (|| -> Result<(), String> {
-        let document = web_sys::window().and_then(|w| w.document()).ok_or("the page has no document")?;
-        let opts = web_sys::BlobPropertyBag::new();
-        opts.set_type("image/svg+xml");
-        let parts = js_sys::Array::of1(&JsValue::from_str(svg));
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(fail)?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-        let src = url.clone();
+        let fail = |_: JsValue| "the browser refused to render the diagram".to_string();
+        let source = gloo_file::ObjectUrl::from(gloo_file::Blob::new_with_options(svg, Some("image/svg+xml")));
         let img = web_sys::HtmlImageElement::new().map_err(fail)?;
-        let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").map_err(fail)?.unchecked_into();
+        let canvas: web_sys::HtmlCanvasElement =
+            gloo_utils::document().create_element("canvas").map_err(fail)?.unchecked_into();
         let name = filename.to_string();
         let img2 = img.clone();
+        let src = source.to_string();
+        // The image keeps the SVG's object URL until it has loaded; then it is revoked (dropped).
         let onload = Closure::once_into_js(move || {
             let (w, h) = (img2.natural_width().max(1) * 2, img2.natural_height().max(1) * 2);
             canvas.set_width(w);
@@ -227,10 +207,10 @@ pub fn download_svg_as_png(svg: &str, filename: &str, on_error: impl Fn(String) 
                 let _ =
                     ctx.draw_image_with_html_image_element_and_dw_and_dh(&img2, 0.0, 0.0, f64::from(w), f64::from(h));
             }
-            let _ = web_sys::Url::revoke_object_url(&url);
+            drop(source);
             let done = Closure::once_into_js(move |blob: JsValue| {
                 if let Ok(blob) = blob.dyn_into::<web_sys::Blob>() {
-                    let _ = click_download(&blob, &name);
+                    let _ = click_download(&gloo_file::Blob::from(blob), &name);
                 }
             });
             let _ = canvas.to_blob(done.unchecked_ref());
@@ -260,7 +240,7 @@ pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<(Stri
 /// Installs `window.obkmTopology` with `design()`, returning the current design as its
 /// canonical JSON text, and `findings()`, the checker's JSON output for it.
 pub fn install_api(design: impl Fn() -> String + 'static, findings: impl Fn() -> String + 'static) {
-    let Some(window) = web_sys::window() else { return };
+    let window = gloo_utils::window();
     let api = js_sys::Object::new();
     let design = Closure::<dyn Fn() -> String>::new(design);
     let _ = js_sys::Reflect::set(&api, &"design".into(), design.as_ref());
@@ -275,7 +255,7 @@ pub fn install_api(design: impl Fn() -> String + 'static, findings: impl Fn() ->
 }
 
 fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+    gloo_utils::window().performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
 }
 
 /// A diagnostic for benchmarks and power users: loads a design given as JSON (without
@@ -309,7 +289,5 @@ fn measure(design_json: String) -> String {
 
 /// Sets the theme on the document element.
 pub fn apply_theme(dark: bool) {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
-        let _ = el.set_attribute("data-theme", if dark { "dark" } else { "light" });
-    }
+    let _ = gloo_utils::document_element().set_attribute("data-theme", if dark { "dark" } else { "light" });
 }

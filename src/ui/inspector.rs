@@ -526,8 +526,7 @@ pub fn Inspector(editor: Editor) -> impl IntoView {
     let aside: NodeRef<leptos::html::Aside> = NodeRef::new();
     Effect::new(move |first: Option<()>| {
         let any = editor.selected.with(|s| !s.is_empty());
-        let narrow =
-            web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w < 900.0);
+        let narrow = gloo_utils::window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < 900.0);
         if first.is_some() && any && narrow {
             if let Some(el) = aside.get_untracked() {
                 el.scroll_into_view();

@@ -198,7 +198,7 @@ fn motion(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) -> Mot
 /// Lets the focused form field store its text before a press changes what the inspector
 /// shows (its `change` event runs now, while the field still exists).
 fn blur_fields() {
-    let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+    let focused = gloo_utils::document().active_element();
     if let Some(el) = focused.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         if matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") {
             let _ = el.blur();
