@@ -10,12 +10,13 @@ use crate::model::fields;
 use crate::model::schema::{PropDefault, MEMBERSHIP_SCHEMES};
 use crate::model::{Command, Date, Design, MembershipScheme, NodeId, Product, PropSpec, PropType, Waiver};
 
-/// What a field edits.
+/// What a field edits. Props and zones may be of several selected nodes at once: the field
+/// shows their common value (or says they differ) and a change applies to all as one step.
 #[derive(Clone, Debug, PartialEq)]
 enum Target {
-    Prop(NodeId, &'static PropSpec),
+    Prop(Vec<NodeId>, &'static PropSpec),
     Label(NodeId),
-    Zone(NodeId),
+    Zone(Vec<NodeId>),
     Name,
     Domain,
     Product,
@@ -35,13 +36,36 @@ impl Target {
         }
     }
 
-    /// The current value as the field shows it.
+    /// Each selected node's value, as the field would show it.
+    fn values(&self, d: &Design) -> Vec<String> {
+        match self {
+            Target::Prop(ids, spec) => {
+                ids.iter().map(|id| fields::display(d.node(id).and_then(|n| n.props.get(spec.name)))).collect()
+            }
+            Target::Zone(ids) => ids.iter().map(|id| d.node(id).map(|n| n.zone.clone()).unwrap_or_default()).collect(),
+            _ => vec![self.read(d)],
+        }
+    }
+
+    /// True when the selected nodes hold different values.
+    fn mixed(&self, d: &Design) -> bool {
+        let v = self.values(d);
+        v.iter().any(|x| x != &v[0])
+    }
+
+    /// The current value as the field shows it (empty when the nodes differ).
     fn read(&self, d: &Design) -> String {
         let node = |id: &NodeId| d.node(id);
         match self {
-            Target::Prop(id, spec) => fields::display(node(id).and_then(|n| n.props.get(spec.name))),
+            Target::Prop(..) | Target::Zone(_) => {
+                let v = self.values(d);
+                if v.iter().all(|x| x == &v[0]) {
+                    v.into_iter().next().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            }
             Target::Label(id) => node(id).map(|n| n.label.clone()).unwrap_or_default(),
-            Target::Zone(id) => node(id).map(|n| n.zone.clone()).unwrap_or_default(),
             Target::Name => d.name.clone(),
             Target::Domain => d.cluster.domain.clone(),
             Target::Product => d.product.as_str().to_string(),
@@ -60,11 +84,18 @@ impl Target {
     /// The command that stores typed text, or why the text is refused.
     fn command(&self, text: &str) -> Result<Command, String> {
         Ok(match self {
-            Target::Prop(id, spec) => {
-                Command::SetProp { id: id.clone(), key: spec.name.to_string(), value: fields::parse(spec, text)? }
+            Target::Prop(ids, spec) => {
+                let value = fields::parse(spec, text)?;
+                Command::Batch(
+                    ids.iter()
+                        .map(|id| Command::SetProp { id: id.clone(), key: spec.name.to_string(), value: value.clone() })
+                        .collect(),
+                )
             }
             Target::Label(id) => Command::SetLabel { id: id.clone(), label: text.to_string() },
-            Target::Zone(id) => Command::SetZone { id: id.clone(), zone: text.trim().to_string() },
+            Target::Zone(ids) => Command::Batch(
+                ids.iter().map(|id| Command::SetZone { id: id.clone(), zone: text.trim().to_string() }).collect(),
+            ),
             Target::Name => Command::SetName(text.to_string()),
             Target::Domain => {
                 if !is_cluster_domain(text) {
@@ -80,7 +111,21 @@ impl Target {
     /// The field as a person names it: "ip of KM 1 (km-1)", "the design's name".
     fn describe(&self, editor: &Editor) -> String {
         match self {
-            Target::Prop(id, _) | Target::Label(id) | Target::Zone(id) => {
+            Target::Prop(ids, _) | Target::Zone(ids) if ids.len() > 1 => {
+                format!("{} of {} nodes", self.name(), ids.len())
+            }
+            Target::Prop(ids, _) | Target::Zone(ids) => {
+                let id = ids.first().cloned();
+                let label =
+                    editor.design.with_value(|d| id.as_ref().and_then(|id| d.node(id)).map(|n| n.label.clone()));
+                format!(
+                    "{} of {} ({})",
+                    self.name(),
+                    label.unwrap_or_default(),
+                    id.map(|i| i.to_string()).unwrap_or_default()
+                )
+            }
+            Target::Label(id) => {
                 let label = editor.design.with_value(|d| d.node(id).map(|n| n.label.clone())).unwrap_or_default();
                 format!("{} of {label} ({id})", self.name())
             }
@@ -194,6 +239,13 @@ fn TextField(
             _ => {}
         }
     };
+    let mixed = {
+        let t = target.clone();
+        move || {
+            editor.rev.track();
+            editor.design.with_value(|d| t.mixed(d))
+        }
+    };
     let name = target.name();
     let field_id = format!("field-{name}");
     let err_id = format!("{field_id}-error");
@@ -209,7 +261,7 @@ fn TextField(
                 name=name
                 autocomplete="off"
                 spellcheck="false"
-                placeholder=placeholder
+                placeholder=move || if mixed() { "mixed values: type one for all".to_string() } else { placeholder.clone() }
                 title=help
                 prop:value=move || text.get()
                 aria-invalid=move || if error.with(|e| e.is_some()) { "true" } else { "false" }
@@ -226,18 +278,37 @@ fn TextField(
 /// A choice among fixed values; for properties the first option keeps the default.
 #[component]
 fn SelectField(editor: Editor, target: Target, label: String, options: Vec<(String, String)>) -> impl IntoView {
-    let value = {
+    const MIXED: &str = "\u{0}mixed";
+    let mixed = {
         let t = target.clone();
         move || {
             editor.rev.track();
-            editor.design.with_value(|d| t.read(d))
+            editor.design.with_value(|d| t.mixed(d))
+        }
+    };
+    let value = {
+        let t = target.clone();
+        let mixed = mixed.clone();
+        move || {
+            editor.rev.track();
+            if mixed() {
+                MIXED.to_string()
+            } else {
+                editor.design.with_value(|d| t.read(d))
+            }
         }
     };
     let on_change = {
         let t = target.clone();
-        move |ev: web_sys::Event| match t.command(&event_target_value(&ev)) {
-            Ok(cmd) => editor.execute(cmd),
-            Err(e) => editor.alert(e),
+        move |ev: web_sys::Event| {
+            let v = event_target_value(&ev);
+            if v == MIXED {
+                return;
+            }
+            match t.command(&v) {
+                Ok(cmd) => editor.execute(cmd),
+                Err(e) => editor.alert(e),
+            }
         }
     };
     let name = target.name();
@@ -246,6 +317,7 @@ fn SelectField(editor: Editor, target: Target, label: String, options: Vec<(Stri
         <div class="field">
             <label for=field_id.clone()><span class="field-name">{label}</span></label>
             <select id=field_id name=name prop:value=value on:change=on_change>
+                {move || mixed().then(|| view! { <option value=MIXED disabled>"mixed values"</option> })}
                 {options
                     .into_iter()
                     .map(|(v, text)| view! { <option value=v>{text}</option> })
@@ -257,37 +329,57 @@ fn SelectField(editor: Editor, target: Target, label: String, options: Vec<(Stri
 
 /// A set of values drawn from a fixed list, as checkboxes.
 #[component]
-fn SetField(editor: Editor, id: NodeId, spec: &'static PropSpec, all: &'static [&'static str]) -> impl IntoView {
-    let current = {
-        let id = id.clone();
+fn SetField(editor: Editor, ids: Vec<NodeId>, spec: &'static PropSpec, all: &'static [&'static str]) -> impl IntoView {
+    // Each selected node's list.
+    let lists = {
+        let ids = ids.clone();
         move || {
             editor.rev.track();
-            editor.design.with_value(|d| d.node(&id).map(|n| n.list(spec.name, d.product)).unwrap_or_default())
+            editor.design.with_value(|d| {
+                ids.iter()
+                    .map(|id| d.node(id).map(|n| n.list(spec.name, d.product)).unwrap_or_default())
+                    .collect::<Vec<_>>()
+            })
         }
     };
     let boxes = all
         .iter()
         .map(|item| {
             let item: &'static str = item;
-            let current2 = current.clone();
-            let current = current.clone();
-            let checked = move || current().iter().any(|s| s == item);
-            let id = id.clone();
+            let lists2 = lists.clone();
+            let lists3 = lists.clone();
+            let lists = lists.clone();
+            let checked = move || lists().iter().all(|l| l.iter().any(|s| s == item));
+            let partly = move || {
+                let l = lists3();
+                let some = l.iter().filter(|l| l.iter().any(|s| s == item)).count();
+                some > 0 && some < l.len()
+            };
+            let ids = ids.clone();
             let on_change = move |ev: web_sys::Event| {
                 let on = event_target_checked(&ev);
-                let mut list = current2();
-                list.retain(|s| s != item);
-                if on {
-                    list.push(item.to_string());
-                }
-                // Keep the schema's order so the file reads the same whichever box was clicked.
-                let ordered: Vec<serde_json::Value> =
-                    all.iter().filter(|a| list.iter().any(|s| s == *a)).map(|a| serde_json::Value::from(*a)).collect();
-                editor.execute(Command::SetProp { id: id.clone(), key: spec.name.into(), value: Some(ordered.into()) });
+                let cmds = ids
+                    .iter()
+                    .zip(lists2())
+                    .map(|(id, mut list)| {
+                        list.retain(|s| s != item);
+                        if on {
+                            list.push(item.to_string());
+                        }
+                        // Keep the schema's order so the file reads the same whichever box was clicked.
+                        let ordered: Vec<serde_json::Value> = all
+                            .iter()
+                            .filter(|a| list.iter().any(|s| s == *a))
+                            .map(|a| serde_json::Value::from(*a))
+                            .collect();
+                        Command::SetProp { id: id.clone(), key: spec.name.into(), value: Some(ordered.into()) }
+                    })
+                    .collect();
+                editor.execute(Command::Batch(cmds));
             };
             view! {
                 <label class="check">
-                    <input type="checkbox" name=spec.name value=item prop:checked=checked on:change=on_change />
+                    <input type="checkbox" name=spec.name value=item prop:checked=checked prop:indeterminate=partly on:change=on_change />
                     {item}
                 </label>
             }
@@ -302,8 +394,8 @@ fn SetField(editor: Editor, id: NodeId, spec: &'static PropSpec, all: &'static [
     }
 }
 
-fn prop_field(editor: Editor, id: &NodeId, spec: &'static PropSpec) -> AnyView {
-    let target = Target::Prop(id.clone(), spec);
+fn prop_field(editor: Editor, ids: &[NodeId], spec: &'static PropSpec) -> AnyView {
+    let target = Target::Prop(ids.to_vec(), spec);
     match spec.ty {
         PropType::Enum(all) => {
             let default = fields::default_text(spec);
@@ -320,7 +412,7 @@ fn prop_field(editor: Editor, id: &NodeId, spec: &'static PropSpec) -> AnyView {
             ];
             view! { <SelectField editor=editor target=target label=spec.name.to_string() options=options /> }.into_any()
         }
-        PropType::Set(all) => view! { <SetField editor=editor id=id.clone() spec=spec all=all /> }.into_any(),
+        PropType::Set(all) => view! { <SetField editor=editor ids=ids.to_vec() spec=spec all=all /> }.into_any(),
         _ => view! {
             <TextField
                 editor=editor
@@ -336,22 +428,44 @@ fn prop_field(editor: Editor, id: &NodeId, spec: &'static PropSpec) -> AnyView {
 }
 
 #[component]
-fn NodeForm(editor: Editor, id: NodeId) -> impl IntoView {
-    let Some(kind) = editor.design.with_value(|d| d.node(&id).map(|n| n.kind)) else {
+fn NodeForm(editor: Editor, ids: Vec<NodeId>) -> impl IntoView {
+    let kinds: Vec<_> = editor.design.with_value(|d| ids.iter().filter_map(|id| d.node(id).map(|n| n.kind)).collect());
+    let Some(&kind) = kinds.first() else {
         return ().into_any();
     };
-    let props = kind.props().iter().map(|spec| prop_field(editor, &id, spec)).collect_view();
-    let id_del = id.clone();
+    let one_kind = kinds.iter().all(|k| *k == kind);
+    let ids_del = ids.clone();
+    let delete = move |_| {
+        editor.execute(Command::Batch(ids_del.iter().map(|id| Command::RemoveNode { id: id.clone() }).collect()))
+    };
+    if let [id] = ids.as_slice() {
+        let props = kind.props().iter().map(|spec| prop_field(editor, &ids, spec)).collect_view();
+        return view! {
+            <h2>{kind.title()} <code class="node-id">{id.to_string()}</code></h2>
+            <TextField editor=editor target=Target::Label(id.clone()) label="label".into() unit="" placeholder=id.to_string() help="shown on the canvas" />
+            <TextField editor=editor target=Target::Zone(ids.clone()) label="zone".into() unit="" placeholder="such as dmz, app, data".into() help="network zone" />
+            <Links editor=editor id=id.clone() />
+            <h3>"Properties"</h3>
+            {props}
+            <button class="danger" data-action="delete" on:click=delete>"Delete node"</button>
+        }
+        .into_any();
+    }
+    // Several nodes: one kind edits that kind's properties on all of them; mixed kinds the
+    // fields they all have.
+    let n = ids.len();
+    let heading = if one_kind {
+        format!("{n} {} nodes", kind.title().trim_end_matches(" node"))
+    } else {
+        format!("{n} nodes of different kinds")
+    };
+    let props = one_kind.then(|| kind.props().iter().map(|spec| prop_field(editor, &ids, spec)).collect_view());
     view! {
-        <h2>{kind.title()} <code class="node-id">{id.to_string()}</code></h2>
-        <TextField editor=editor target=Target::Label(id.clone()) label="label".into() unit="" placeholder=id.to_string() help="shown on the canvas" />
-        <TextField editor=editor target=Target::Zone(id.clone()) label="zone".into() unit="" placeholder="such as dmz, app, data".into() help="network zone" />
-        <Links editor=editor id=id.clone() />
-        <h3>"Properties"</h3>
-        {props}
-        <button class="danger" data-action="delete" on:click=move |_| editor.execute(Command::RemoveNode { id: id_del.clone() })>
-            "Delete node"
-        </button>
+        <h2 data-testid="multi-edit">{heading}</h2>
+        <p class="hint">"A change applies to every selected node, as one undo step."</p>
+        <TextField editor=editor target=Target::Zone(ids.clone()) label="zone".into() unit="" placeholder="such as dmz, app, data".into() help="network zone" />
+        {props.map(|p| view! { <h3>"Properties"</h3> {p} })}
+        <button class="danger" data-action="delete" on:click=delete>{format!("Delete {n} nodes")}</button>
     }
     .into_any()
 }
@@ -521,7 +635,7 @@ fn Waivers(editor: Editor) -> impl IntoView {
 /// The inspector panel.
 #[component]
 pub fn Inspector(editor: Editor) -> impl IntoView {
-    let target = Memo::new(move |_| editor.selected.with(|s| if s.len() == 1 { s.first().cloned() } else { None }));
+    let target = Memo::new(move |_| editor.selected.get());
     // On a narrow screen the panels stack: a selection brings the inspector into view.
     let aside: NodeRef<leptos::html::Aside> = NodeRef::new();
     Effect::new(move |first: Option<()>| {
@@ -535,9 +649,13 @@ pub fn Inspector(editor: Editor) -> impl IntoView {
     });
     view! {
         <aside node_ref=aside data-testid="inspector" class="inspector" aria-label="Inspector">
-            {move || match target.get() {
-                Some(id) => view! { <NodeForm editor=editor id=id /> }.into_any(),
-                None => view! { <DesignForm editor=editor /> }.into_any(),
+            {move || {
+                let ids = target.get();
+                if ids.is_empty() {
+                    view! { <DesignForm editor=editor /> }.into_any()
+                } else {
+                    view! { <NodeForm editor=editor ids=ids /> }.into_any()
+                }
             }}
         </aside>
     }

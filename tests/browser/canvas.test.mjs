@@ -176,3 +176,41 @@ test('on a narrow screen, selecting a node brings the inspector into view', with
   assert.match(await inspector.innerText(), /KEY MANAGER NODE|Key Manager node/i);
   await context.close();
 }));
+
+test('selected nodes are edited together, as one undo step; mixed values say so', withShot('multi-edit', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  const inspector = page.locator('[data-testid="inspector"]');
+  const props = async (id) => (JSON.parse(await page.evaluate(() => window.obkmTopology.design()))).nodes.find((n) => n.id === id).props;
+  // One node first: give km-1 more memory, so that the two differ.
+  await page.click('[data-node-id="km-1"] .node-box');
+  await inspector.locator('[name="memory_gb"]').fill('16');
+  await inspector.locator('[name="memory_gb"]').press('Enter');
+  await page.click('[data-node-id="km-2"] .node-box', { modifiers: ['Shift'] });
+  assert.match(await inspector.locator('[data-testid="multi-edit"]').innerText(), /2 Key Manager nodes/i);
+  const mem = inspector.locator('[name="memory_gb"]');
+  assert.equal(await mem.inputValue(), '');
+  assert.match(await mem.getAttribute('placeholder'), /mixed values/);
+  assert.equal(await inspector.locator('[name="heap_gb"]').inputValue(), '2', 'a common value is shown');
+  await mem.fill('32');
+  await mem.press('Enter');
+  assert.equal((await props('km-1')).memory_gb, 32);
+  assert.equal((await props('km-2')).memory_gb, 32);
+  await inspector.locator('[name="jdk_vendor"]').selectOption('corretto');
+  assert.equal((await props('km-2')).jdk_vendor, 'corretto');
+  // One undo step reverts the change on both.
+  await page.click('[data-action="undo"]');
+  await page.click('[data-action="undo"]');
+  assert.equal((await props('km-1')).memory_gb, 16);
+  assert.equal((await props('km-2')).memory_gb, 8);
+  // Kinds mixed: the fields they all have.
+  await page.click('[data-node-id="db-1"] .node-box', { modifiers: ['Shift'] });
+  assert.match(await inspector.locator('[data-testid="multi-edit"]').innerText(), /3 nodes of different kinds/i);
+  assert.equal(await inspector.locator('[name="memory_gb"]').count(), 0);
+  await inspector.locator('[name="zone"]').fill('app');
+  await inspector.locator('[name="zone"]').press('Enter');
+  const d = JSON.parse(await page.evaluate(() => window.obkmTopology.design()));
+  assert.deepEqual(['km-1', 'km-2', 'db-1'].map((id) => d.nodes.find((n) => n.id === id).zone), ['app', 'app', 'app']);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
