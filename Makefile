@@ -17,7 +17,7 @@ export OBKM_PYTHON ?= $(OBKM_VENV)/bin/python
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/obkm-topology/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help tools fetch build serve test test-native lint test-browser bench fmt clean
+.PHONY: help tools fetch build serve dev test test-native lint test-browser bench fmt clean
 
 help:
 	@echo "make serve    build and serve the app at http://127.0.0.1:8080"
@@ -30,10 +30,17 @@ tools:
 fetch:
 	@cargo fetch --quiet
 
+# The release build, then the page's Content-Security-Policy (hashes of its inline scripts).
 build: tools fetch
 	trunk build --release
+	node scripts/csp.mjs dist
 
-serve: tools fetch
+# The built app with its policy as a header (no autoreload: the policy would refuse it).
+serve: build
+	node scripts/serve.mjs dist 127.0.0.1 8080
+
+# For development: trunk's server, rebuilding on change (no policy).
+dev: tools fetch
 	trunk serve --release --address 127.0.0.1 --port 8080
 
 test-native:
@@ -51,10 +58,12 @@ test: tools fetch
 	$(MAKE) --no-print-directory test-native
 	$(MAKE) --no-print-directory lint
 	trunk build --release
+	node scripts/csp.mjs dist
 	$(MAKE) --no-print-directory test-browser
 
 bench: tools fetch
 	trunk build --release
+	node scripts/csp.mjs dist
 	cargo build --quiet --release --bin obkm-topology
 	node bench/budgets.mjs
 

@@ -132,6 +132,13 @@ test('keyboard only: add three nodes, link them, delete one, each step confirmed
   for (const a of d.nodes) for (const b of d.nodes) {
     if (a.id < b.id) assert.ok(Math.abs(a.x - b.x) >= 170 || Math.abs(a.y - b.y) >= 60, `${a.id} overlaps ${b.id}`);
   }
+  // Alt+arrow keys move the keyboard focus to the nearest node in that direction.
+  const pos = Object.fromEntries(d.nodes.map((n) => [n.id, [n.x, n.y]]));
+  await page.focus('[data-node-id="km-1"]');
+  const dir = pos['db-1'][0] < pos['km-1'][0] ? 'ArrowLeft' : pos['db-1'][0] > pos['km-1'][0] ? 'ArrowRight' : pos['db-1'][1] < pos['km-1'][1] ? 'ArrowUp' : 'ArrowDown';
+  await page.keyboard.press(`Alt+${dir}`);
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('data-node-id')), 'db-1');
+  await said(/db-1 focused/);
   // Link the two Key Manager nodes to the database from the inspector.
   for (const km of ['km-1', 'km-2']) {
     await page.focus(`[data-node-id="${km}"]`);

@@ -28,7 +28,12 @@ export function serve() {
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404); res.end('not found'); return; }
-      res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+      // The same policy header `make serve` sends (scripts/csp.mjs writes it after the build).
+      const policy = fs.existsSync(path.join(dist, 'csp.txt')) ? fs.readFileSync(path.join(dist, 'csp.txt'), 'utf8').trim() : null;
+      res.writeHead(200, {
+        'content-type': types[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store',
+        ...(policy ? { 'content-security-policy': policy } : {}),
+      });
       res.end(data);
     });
   });
