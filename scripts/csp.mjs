@@ -29,4 +29,20 @@ if (!html.includes('http-equiv="Content-Security-Policy"')) {
 }
 fs.writeFileSync(file, html);
 fs.writeFileSync(path.join(dist, 'csp.txt'), policy + '\n');
+
+// The service worker's precache list and cache version: every file of the build (hashed names
+// or not), the version a hash of their contents, so a new build replaces the old cache.
+const sw = path.join(dist, 'sw.js');
+if (fs.existsSync(sw)) {
+  const files = fs.readdirSync(dist).filter((f) => f !== 'sw.js' && f !== 'csp.txt' && fs.statSync(path.join(dist, f)).isFile()).sort();
+  const digest = crypto.createHash('sha256');
+  for (const f of files) digest.update(f).update(fs.readFileSync(path.join(dist, f)));
+  const version = `obkm-${digest.digest('hex').slice(0, 16)}`;
+  const list = ['./', ...files.map((f) => `./${f}`)];
+  const text = fs.readFileSync(sw, 'utf8')
+    .replace("'__OBKM_VERSION__'", JSON.stringify(version))
+    .replace('__OBKM_PRECACHE__', JSON.stringify(list));
+  fs.writeFileSync(sw, text);
+  console.log(`sw: ${list.length} file(s) precached as ${version}`);
+}
 console.log(`csp: ${hashes.length} inline script(s) allowed by hash`);

@@ -16,13 +16,19 @@ const types = {
   '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml',
 };
 
-/** Serves dist/ on a free loopback port; resolves to { url, close }. */
-export function serve() {
+/**
+ * Serves dist/ on a loopback port (a free one unless `port` is given); resolves to
+ * { url, port, requests, close }. `requests` lists the paths asked for; `patch(path, bytes)`
+ * may change what is served (a "new build").
+ */
+export function serve({ port = 0, patch = null } = {}) {
+  const requests = [];
   if (!fs.existsSync(path.join(dist, 'index.html'))) {
     throw new Error('dist/index.html is missing: run `make test` (it builds the release first)');
   }
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
+    requests.push(url.pathname);
     let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname)));
     if (!file.startsWith(dist)) { res.writeHead(403); res.end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
@@ -34,12 +40,16 @@ export function serve() {
         'content-type': types[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store',
         ...(policy ? { 'content-security-policy': policy } : {}),
       });
-      res.end(data);
+      res.end(patch ? patch(url.pathname, data) : data);
     });
   });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve({ url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) });
+    server.listen(port, '127.0.0.1', () => {
+      const p = server.address().port;
+      resolve({
+        url: `http://127.0.0.1:${p}/`, port: p, requests,
+        close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }),
+      });
     });
   });
 }
