@@ -119,6 +119,26 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The nodes of a kind linked to at least one Key Manager node, in design order.
+pub fn linked_to_kms(d: &Design, kind: NodeKind) -> Vec<&Node> {
+    d.nodes
+        .iter()
+        .filter(|n| n.kind == kind)
+        .filter(|n| {
+            d.links.iter().any(|l| {
+                let other = if l.from == n.id {
+                    &l.to
+                } else if l.to == n.id {
+                    &l.from
+                } else {
+                    return false;
+                };
+                d.node(other).is_some_and(|o| o.kind == NodeKind::KeyManager)
+            })
+        })
+        .collect()
+}
+
 /// The distinct neighbours of a node of one kind, in design order.
 pub fn linked<'a>(d: &'a Design, n: &Node, kind: NodeKind) -> Vec<&'a Node> {
     d.nodes.iter().filter(|m| m.kind == kind && m.id != n.id && d.links.iter().any(|l| l.joins(&n.id, &m.id))).collect()

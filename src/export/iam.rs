@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::flows::Addr;
 use super::hosts::{retarget, Hosts, Style, IAM_TOML};
-use super::km::{dbs, directory, ldap_properties, ldap_url, read_only_store, scheme_params, Entry};
+use super::km::{dbs, directory, http_exposed, ldap_properties, ldap_url, read_only_store, scheme_params, Entry};
 use crate::model::{Design, MembershipScheme, Node, NodeKind};
 
 const FILE: &str = "repository/conf/deployment.toml";
@@ -65,9 +65,7 @@ pub fn patches(d: &Design, km: &Node) -> Vec<Value> {
     t.set("truststore", "password", string("$env{OBKM_TRUSTSTORE_PASSWORD}"));
     // Behind the load balancer.
     t.set("transport.https.properties", "proxyPort", hosts.tls_port.to_string());
-    if d.nodes.iter().any(|n| {
-        n.kind == NodeKind::LoadBalancer && n.bool("expose_http", p) && d.links.iter().any(|l| l.joins(&n.id, &km.id))
-    }) {
+    if http_exposed(d, km) {
         t.set("transport.http.properties", "proxyPort", "80".into());
     }
     // [clustering] (ISDG: WKA members as "address:port").

@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::escape::{hash_comment, shell, xml, xml_comment};
-use super::flows::{linked, placeholder, Addr};
+use super::flows::{linked, linked_to_kms, placeholder, Addr};
 use super::hosts::{retarget, Hosts, Style, AM_XML, KM_XML};
 use crate::model::{Design, MembershipScheme, Node, NodeKind, Product};
 
@@ -79,14 +79,10 @@ fn jdbc(
 /// else any linked to a KM node.
 pub fn host_of<'a>(d: &'a Design, km: &Node, logical: &str) -> Option<&'a Node> {
     let hosts = |n: &&Node| n.list("databases", d.product).iter().any(|x| x == logical);
-    linked(d, km, NodeKind::Database).into_iter().find(hosts).or_else(|| {
-        d.nodes.iter().filter(|n| n.kind == NodeKind::Database).find(|n| {
-            hosts(n)
-                && d.nodes
-                    .iter()
-                    .any(|k| k.kind == NodeKind::KeyManager && d.links.iter().any(|l| l.joins(&k.id, &n.id)))
-        })
-    })
+    linked(d, km, NodeKind::Database)
+        .into_iter()
+        .find(hosts)
+        .or_else(|| linked_to_kms(d, NodeKind::Database).into_iter().find(hosts))
 }
 
 /// The public host name every node uses as HostName: the linked load balancer's `hostname`.
@@ -99,7 +95,7 @@ pub fn public_hostname(d: &Design, km: &Node) -> Option<String> {
 }
 
 /// True when the load balancers in front of this node serve plain HTTP (port 80 → 9766).
-fn http_exposed(d: &Design, km: &Node) -> bool {
+pub fn http_exposed(d: &Design, km: &Node) -> bool {
     linked(d, km, NodeKind::LoadBalancer).iter().any(|lb| lb.bool("expose_http", d.product))
 }
 

@@ -129,12 +129,12 @@ pub fn bundle_entries(d: &Design, today: Date) -> Vec<Entry> {
     for n in d.nodes.iter().filter(|n| n.kind == NodeKind::LoadBalancer) {
         files.extend(lb::files(d, n));
     }
-    files.push(("README.md".into(), readme(d, &report, &files).into_bytes()));
+    files.push(("README.md".into(), readme(d, &report, &all, &files).into_bytes()));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files
 }
 
-fn readme(d: &Design, report: &Report, files: &[Entry]) -> String {
+fn readme(d: &Design, report: &Report, all: &[Flow], files: &[Entry]) -> String {
     use escape::markdown_cell as md;
     let mut out = format!("# Configuration bundle: {}\n\n", md(&d.name));
     let errors: Vec<_> = report.findings.iter().filter(|f| f.severity == Severity::Error && !f.waived).collect();
@@ -159,10 +159,9 @@ fn readme(d: &Design, report: &Report, files: &[Entry]) -> String {
         s.waived
     ));
     // Rulesets written without their drop rules come first: loading one leaves ports open.
-    let all = flows::flows(d);
     let mut open_rulesets = Vec::new();
-    for n in firewall::receiving_nodes(d, &all) {
-        let cut = firewall::unadmitted(&all, &n);
+    for n in firewall::receiving_nodes(d, all) {
+        let cut = firewall::unadmitted(all, &n);
         if !cut.is_empty() {
             let ids: Vec<&str> = cut.iter().map(|f| f.id.as_str()).collect();
             open_rulesets.push(format!(
@@ -177,7 +176,7 @@ fn readme(d: &Design, report: &Report, files: &[Entry]) -> String {
         out.push_str("\n\n");
     }
     let kms: Vec<&crate::model::Node> = d.nodes.iter().filter(|n| n.kind == NodeKind::KeyManager).collect();
-    let home = if d.product == Product::ObIam20 { "<WSO2_OB_IAM_HOME>" } else { "<WSO2_OB_KM_HOME>" };
+    let home = ops::home(d.product);
     out.push_str("## In this order\n\n");
     let dbs: Vec<&str> = files.iter().map(|f| f.0.as_str()).filter(|p| p.starts_with("database/")).collect();
     if !dbs.is_empty() {

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use super::catalog::{java8_update, required_dirs};
 use super::Finding;
 use crate::model::address::is_hostname;
+use crate::model::number::canonical_number;
 use crate::model::schema::ARTIFACT_DIRS;
 use crate::model::{link_allowed, Command, Design, Link, NodeId, NodeKind};
 
@@ -43,15 +44,6 @@ const OS_RESERVE_GB: f64 = 2.0;
 const GOOD_DISK_GB: f64 = 10.0;
 const GOOD_JDK: &str = "1.8.0_202";
 
-/// A number for a JSON property: whole numbers without a fraction.
-fn number(v: f64) -> Value {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        json!(v as i64)
-    } else {
-        json!(v)
-    }
-}
-
 /// The memory and heap that satisfy HOST-001..003 for a node, keeping what already does.
 fn good_memory(memory: f64, heap: f64) -> (f64, f64) {
     let heap = if heap.is_finite() && heap >= GOOD_HEAP_GB { heap } else { GOOD_HEAP_GB };
@@ -67,10 +59,10 @@ fn memory_fix(design: &Design, id: &NodeId) -> Option<Command> {
     let (good_memory, good_heap) = good_memory(memory, heap);
     let mut cmds = Vec::new();
     if good_heap != heap {
-        cmds.push(set(id, "heap_gb", number(good_heap)));
+        cmds.push(set(id, "heap_gb", canonical_number(good_heap)));
     }
     if good_memory != memory {
-        cmds.push(set(id, "memory_gb", number(good_memory)));
+        cmds.push(set(id, "memory_gb", canonical_number(good_memory)));
     }
     Some(Command::Batch(cmds))
 }
@@ -87,7 +79,7 @@ pub fn fix(design: &Design, finding: &Finding) -> Option<Command> {
         "CLU-002" => Some(set(&first()?, "clustering_enabled", json!(true))),
         "DIR-002" | "FS-003" => Some(set(&first()?, "instances", json!(2))),
         "HOST-001" | "HOST-002" | "HOST-003" => memory_fix(design, &first()?),
-        "HOST-004" => Some(set(&first()?, "disk_gb", number(GOOD_DISK_GB))),
+        "HOST-004" => Some(set(&first()?, "disk_gb", canonical_number(GOOD_DISK_GB))),
         "HOST-006" => Some(set(&first()?, "jdk", json!(GOOD_JDK))),
         "HOST-011" => Some(set(&first()?, "port_offset", json!(3))),
         "DB-002" => {
@@ -150,10 +142,13 @@ fn add_key_manager(design: &Design) -> Option<Command> {
         }
     }
     let (memory, heap) = good_memory(first.num("memory_gb", p), first.num("heap_gb", p));
-    node.props.insert("memory_gb".into(), number(memory));
-    node.props.insert("heap_gb".into(), number(heap));
+    node.props.insert("memory_gb".into(), canonical_number(memory));
+    node.props.insert("heap_gb".into(), canonical_number(heap));
     let disk = first.num("disk_gb", p);
-    node.props.insert("disk_gb".into(), number(if disk.is_finite() { disk.max(GOOD_DISK_GB) } else { GOOD_DISK_GB }));
+    node.props.insert(
+        "disk_gb".into(),
+        canonical_number(if disk.is_finite() { disk.max(GOOD_DISK_GB) } else { GOOD_DISK_GB }),
+    );
     let jdk = first.str("jdk", p);
     let good_jdk = matches!(java8_update(&jdk), Some(u) if u != Some("151"));
     node.props.insert("jdk".into(), json!(if good_jdk { jdk.as_str() } else { GOOD_JDK }));

@@ -1,6 +1,6 @@
 //! The inspector: the selected node's properties (or the design's own fields) as a form with
 //! defaults and units shown. Typed text is parsed by the model's field rules; an invalid value
-//! is marked at the field and never stored. Typing in one field is one undo step.
+//! is marked at the field and never stored. A field commits on Enter or when it loses focus: one undo step.
 
 use leptos::prelude::*;
 
@@ -186,9 +186,10 @@ fn TextField(
         move |ev: web_sys::Event| {
             let value = event_target_value(&ev);
             text.set(value.clone());
-            dirty.set(t.normalize(&value).as_deref() != Some(read().as_str()) || t.command(&value).is_err());
             // Marked at once while typing; stored on Enter or when the field loses focus.
-            error.set(t.command(&value).err());
+            let problem = t.command(&value).err();
+            dirty.set(problem.is_some() || t.normalize(&value).as_deref() != Some(read().as_str()));
+            error.set(problem);
         }
     };
     // Stores the typed text as one undo step; an invalid text stays visible and marked.
@@ -203,7 +204,7 @@ fn TextField(
                     error.try_set(None);
                     dirty.try_set(false);
                     if t.normalize(&value).as_deref() != Some(read().as_str()) {
-                        if let Err(e) = editor.execute_merged(cmd, None) {
+                        if let Err(e) = editor.try_execute(cmd) {
                             error.try_set(Some(e));
                             dirty.try_set(true);
                             return;

@@ -81,7 +81,7 @@ pub struct Editor {
     pub links: RwSignal<Vec<LinkItem>>,
     /// Selected nodes.
     pub selected: RwSignal<Vec<NodeId>>,
-    /// Selected link index.
+    /// The selected link.
     pub selected_link: RwSignal<Option<LinkKey>>,
     /// One subscription per link view to the selected link, as nodes have their own signal:
     /// selecting a link wakes only the two link views whose state changes.
@@ -105,8 +105,8 @@ pub struct Editor {
     pub snap: RwSignal<bool>,
     /// The checker's report for the current design (never stale after an edit lands).
     pub report: RwSignal<Report>,
-    /// The ports each link carries (by link index), for the link labels.
-    pub link_labels: Memo<Vec<String>>,
+    /// The ports each link carries, by the link's key, for the link labels.
+    pub link_labels: Memo<HashMap<LinkKey, String>>,
     /// Copied nodes (Ctrl+C) and how many times they were pasted.
     pub clip: StoredValue<Option<(crate::model::clipboard::Clip, u32)>>,
     /// The app's owner: per-node signals are created under it, never under the owner of the
@@ -119,9 +119,13 @@ impl Editor {
     pub fn new(design: Design) -> Editor {
         let design = StoredValue::new(design);
         let rev = RwSignal::new(0);
+        let links = RwSignal::new(Vec::<LinkItem>::new());
+        // The flow list's labels by link index, keyed like the link views (`sync` updates the
+        // link list before `rev`, so both describe the same links).
         let link_labels = Memo::new(move |_| {
             rev.track();
-            design.with_value(crate::export::flows::link_labels)
+            let labels = design.with_value(crate::export::flows::link_labels);
+            links.with_untracked(|items| items.iter().map(LinkItem::key).zip(labels).collect::<HashMap<_, _>>())
         });
         let selected_link = RwSignal::new(None);
         let e = Editor {
@@ -132,7 +136,7 @@ impl Editor {
             link_labels,
             node_ids: RwSignal::new(Vec::new()),
             nodes: StoredValue::new(HashMap::new()),
-            links: RwSignal::new(Vec::new()),
+            links,
             selected: RwSignal::new(Vec::new()),
             selected_link,
             view: RwSignal::new(Viewport::default()),
@@ -161,13 +165,12 @@ impl Editor {
         self.nodes.with_value(|m| m.get(id).copied())
     }
 
-    /// Applies a command as one undo step (merged with the previous one when `merge` is the
-    /// same key). Returns the error text when the model refuses it.
-    pub fn execute_merged(&self, cmd: Command, merge: Option<String>) -> Result<(), String> {
+    /// Applies a command as one undo step. Returns the error text when the model refuses it.
+    pub fn try_execute(&self, cmd: Command) -> Result<(), String> {
         let mut result = Ok(());
         let said = self.design.with_value(|d| describe(&cmd, d));
         self.design.update_value(|d| {
-            self.history.update_value(|h| result = h.execute(d, cmd, merge).map_err(|e| e.to_string()));
+            self.history.update_value(|h| result = h.execute(d, cmd, None).map_err(|e| e.to_string()));
         });
         match &result {
             Ok(()) => {
@@ -203,14 +206,9 @@ impl Editor {
 
     /// Applies a command as one undo step; a refusal is shown to the user.
     pub fn execute(&self, cmd: Command) {
-        if let Err(e) = self.execute_merged(cmd, None) {
+        if let Err(e) = self.try_execute(cmd) {
             self.alert(e);
         }
-    }
-
-    /// Ends the merging of consecutive edits of one field.
-    pub fn seal(&self) {
-        self.history.update_value(|h| h.seal());
     }
 
     /// Undoes the last step.

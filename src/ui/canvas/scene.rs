@@ -56,6 +56,12 @@ impl Pointer {
         Some((r.left(), r.top(), r.width(), r.height()))
     }
 
+    /// Reads the canvas's box anew and keeps it for the gesture that starts.
+    fn refresh_rect(&self) {
+        self.rect.set_value(None);
+        self.rect.set_value(self.canvas_rect());
+    }
+
     /// The canvas's size in pixels.
     pub fn canvas_size(&self) -> Option<Point> {
         self.canvas_rect().map(|(_, _, w, h)| (w, h))
@@ -210,8 +216,7 @@ fn blur_fields() {
 fn on_canvas_down(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent) {
     blur_fields();
     if pointer.idle() {
-        pointer.rect.set_value(None);
-        pointer.rect.set_value(pointer.canvas_rect());
+        pointer.refresh_rect();
     }
     let p = press(editor, pointer, ev, target_of(ev));
     if matches!(p.target, Target::Background) && p.button == 1 {
@@ -223,8 +228,7 @@ fn on_canvas_down(editor: &Editor, pointer: &Pointer, ev: &web_sys::PointerEvent
 /// A palette item pressed: the start of a drop.
 pub fn on_palette_down(editor: &Editor, pointer: &Pointer, kind: NodeKind, ev: &web_sys::PointerEvent) {
     blur_fields();
-    pointer.rect.set_value(None);
-    pointer.rect.set_value(pointer.canvas_rect());
+    pointer.refresh_rect();
     let p = press(editor, pointer, ev, Target::Palette(kind));
     feed(editor, pointer, |t, v| t.down(v, &p));
 }
@@ -434,10 +438,7 @@ fn LinkView(editor: Editor, item: LinkItem) -> impl IntoView {
 fn LinkLabel(editor: Editor, item: LinkItem) -> impl IntoView {
     let (Some(a), Some(b)) = (editor.node(&item.from), editor.node(&item.to)) else { return ().into_any() };
     let key = item.key();
-    let label = move || {
-        let index = editor.links.with(|l| l.iter().find(|x| x.key() == key).map(|x| x.index));
-        editor.link_labels.with(|v| index.and_then(|i| v.get(i).cloned()).unwrap_or_default())
-    };
+    let label = move || editor.link_labels.with(|v| v.get(&key).cloned().unwrap_or_default());
     let mid = move || {
         let (pa, pb) = (a.pos.get(), b.pos.get());
         let ((x1, y1), (x2, y2)) = (border_point(pa, pb), border_point(pb, pa));
