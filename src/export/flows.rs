@@ -121,27 +121,42 @@ impl<'a> Builder<'a> {
 
 /// The nodes of a kind linked to at least one Key Manager node, in design order.
 pub fn linked_to_kms(d: &Design, kind: NodeKind) -> Vec<&Node> {
-    d.nodes
-        .iter()
-        .filter(|n| n.kind == kind)
-        .filter(|n| {
-            d.links.iter().any(|l| {
-                let other = if l.from == n.id {
-                    &l.to
-                } else if l.to == n.id {
-                    &l.from
-                } else {
-                    return false;
-                };
-                d.node(other).is_some_and(|o| o.kind == NodeKind::KeyManager)
-            })
-        })
-        .collect()
+    let kms: std::collections::HashSet<&str> =
+        d.nodes.iter().filter(|n| n.kind == NodeKind::KeyManager).map(|n| n.id.as_str()).collect();
+    let mut wanted: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for l in &d.links {
+        if kms.contains(l.from.as_str()) {
+            wanted.insert(l.to.as_str());
+        }
+        if kms.contains(l.to.as_str()) {
+            wanted.insert(l.from.as_str());
+        }
+    }
+    d.nodes.iter().filter(|n| n.kind == kind && wanted.contains(n.id.as_str())).collect()
 }
 
 /// The distinct neighbours of a node of one kind, in design order.
 pub fn linked<'a>(d: &'a Design, n: &Node, kind: NodeKind) -> Vec<&'a Node> {
-    d.nodes.iter().filter(|m| m.kind == kind && m.id != n.id && d.links.iter().any(|l| l.joins(&n.id, &m.id))).collect()
+    // One pass over the links, then one over the nodes: called once per node by the flow list,
+    // so a search of the links per candidate node would make the list quadratic.
+    let others: std::collections::HashSet<&str> = d
+        .links
+        .iter()
+        .filter_map(|l| {
+            if l.from == n.id {
+                Some(l.to.as_str())
+            } else if l.to == n.id {
+                Some(l.from.as_str())
+            } else {
+                None
+            }
+        })
+        .filter(|o| *o != n.id.as_str())
+        .collect();
+    if others.is_empty() {
+        return Vec::new();
+    }
+    d.nodes.iter().filter(|m| m.kind == kind && others.contains(m.id.as_str())).collect()
 }
 
 /// The ports a shared storage serves: (protocol, port, service).

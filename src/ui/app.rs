@@ -174,6 +174,11 @@ fn on_key(editor: &Editor, pointer: &Pointer, e: &web_sys::KeyboardEvent) {
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|el| matches!(el.tag_name().to_lowercase().as_str(), "input" | "select" | "textarea"));
     let key = e.key();
+    // While a gesture is under way only Escape (cancel) and Space (pan) mean something: no
+    // command lands in the middle of a drag.
+    if !pointer.idle() && !matches!(key.as_str(), "Escape" | " ") {
+        return;
+    }
     let cmd = e.ctrl_key() || e.meta_key();
     if cmd && !typing && (key == "z" || key == "Z") {
         e.prevent_default();

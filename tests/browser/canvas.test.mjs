@@ -221,3 +221,49 @@ test('selected nodes are edited together, as one undo step; mixed values say so'
   assert.deepEqual(page.problems, []);
   await page.context().close();
 }));
+
+// The layers (src/ui/canvas/layers.rs): what a gesture moves is drawn in the live layer, the
+// rest stays untouched in the static one; everything is back, in order, when it ends.
+test('a drag lifts the node, its links and labels into the live layer and puts them back in order; a pan moves the layers, not the scene', withShot('layers', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  const order = () => page.evaluate(() => [...document.querySelectorAll('.layer-static .scene *')].map((e) =>
+    e.getAttribute('data-node-id') || e.getAttribute('data-link') || e.getAttribute('data-link-label') || e.getAttribute('class') || e.tagName).join('|'));
+  const where = (sel) => page.evaluate((q) => [...document.querySelectorAll(q)].map((e) => e.closest('.layer-live') ? 'live' : e.closest('.layer-static') ? 'static' : 'none'), sel);
+  const before = await order();
+  const links = await page.evaluate(() => [...document.querySelectorAll('[data-link]')].filter((l) => l.dataset.link.split('~').includes('km-1')).length);
+  assert.ok(links >= 2, 'the template links km-1');
+  const a = await center(page.locator('[data-node-id="km-1"] .node-box'));
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(a.x + 60, a.y + 40, { steps: 4 });
+  assert.deepEqual(await where('[data-node-id="km-1"]'), ['live']);
+  assert.deepEqual(await where('[data-link^="km-1~"], [data-link$="~km-1"]'), Array(links).fill('live'));
+  assert.ok((await where('[data-link-label^="km-1~"], [data-link-label$="~km-1"]')).every((w) => w === 'live'));
+  assert.deepEqual(await where('[data-node-id="db-1"]'), ['static'], 'a node that does not move stays');
+  // The cluster frame moves with a Key Manager node.
+  assert.deepEqual(await where('[data-testid="cluster"]'), ['live']);
+  // During the gesture the live layer takes the hits: nothing below hovers.
+  assert.equal(await page.evaluate(({ x, y }) => document.elementFromPoint(x, y).closest('.layer-live') !== null, { x: a.x + 200, y: a.y + 200 }), true);
+  await page.mouse.up();
+  assert.equal(await page.locator('.layer-live [data-node-id], .layer-live [data-link]').count(), 0);
+  const after = await order();
+  assert.equal(after, before, 'the static layer is back in its order');
+  // The move landed, and the hooks still work on the same elements: select by click.
+  assert.equal(await page.locator('[data-node-id="km-1"]').getAttribute('aria-selected'), 'true');
+
+  // A pan: the scene's transform waits for the end; the layers move meanwhile.
+  const scene = page.locator('[data-testid="canvas"] .scene');
+  const t0 = await scene.getAttribute('transform');
+  const c = await page.locator('[data-testid="canvas"]').boundingBox();
+  await page.mouse.move(c.x + 30, c.y + c.height - 30);
+  await page.mouse.down();
+  await page.mouse.move(c.x + 90, c.y + c.height - 60, { steps: 5 });
+  assert.equal(await scene.getAttribute('transform'), t0, 'the scene re-rendered during the pan');
+  assert.match(await page.locator('.layers').evaluate((e) => e.style.transform), /translate\(60px, -30px\)/);
+  await page.mouse.up();
+  assert.notEqual(await scene.getAttribute('transform'), t0);
+  assert.equal(await page.locator('.layers').evaluate((e) => e.style.transform), 'none');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));

@@ -5,12 +5,12 @@
 //! signals change, and its command lands when the pointer is released.
 
 use leptos::prelude::*;
-use leptos::svg::Svg;
 use wasm_bindgen::JsCast;
 
 use super::camera::{self, Point, Viewport};
+use super::layers::Layers;
 use super::overlay::{Hint, Overlay};
-use super::tool::{Commit, Key, Motion, Output, Press, Preview, Scene, Target, Tool};
+use super::tool::{Commit, Key, Motion, Output, Press, Preview, Scene, State, Target, Tool};
 use crate::model::{link_refusal, Command, Link, NodeId, NodeKind};
 use crate::ui::state::{Editor, LinkItem, NODE_HALF_H, NODE_HALF_W};
 
@@ -25,9 +25,16 @@ pub struct Pointer {
     tool: StoredValue<Tool>,
     /// What the overlay shows: the machine's preview after the last transition.
     pub preview: RwSignal<Preview>,
-    /// The canvas element.
-    pub svg: NodeRef<Svg>,
+    /// The canvas element (the container of the layers).
+    pub el: NodeRef<leptos::html::Div>,
     rect: StoredValue<Option<(f64, f64, f64, f64)>>,
+    /// The static and the live layer.
+    pub layers: Layers,
+    /// True while a pan or pinch is under way (the layers move; the scene waits).
+    pub panning: RwSignal<bool>,
+    /// The gesture under way, for the canvas's `data-gesture` (cursor, hit testing): empty
+    /// when idle.
+    pub gesture: RwSignal<&'static str>,
 }
 
 impl Pointer {
@@ -36,8 +43,11 @@ impl Pointer {
         Pointer {
             tool: StoredValue::new(Tool::new()),
             preview: RwSignal::new(Preview::default()),
-            svg: NodeRef::new(),
+            el: NodeRef::new(),
             rect: StoredValue::new(None),
+            layers: Layers::new(),
+            panning: RwSignal::new(false),
+            gesture: RwSignal::new(""),
         }
     }
 
@@ -51,7 +61,7 @@ impl Pointer {
         if let Some(r) = self.rect.get_value() {
             return Some(r);
         }
-        let el: web_sys::Element = self.svg.get_untracked()?.unchecked_into();
+        let el: web_sys::Element = self.el.get_untracked()?.unchecked_into();
         let r = el.get_bounding_client_rect();
         Some((r.left(), r.top(), r.width(), r.height()))
     }
@@ -142,6 +152,25 @@ fn feed(editor: &Editor, pointer: &Pointer, step: impl FnOnce(&mut Tool, &View) 
     }
     if pointer.idle() {
         pointer.rect.set_value(None);
+    }
+    // The moving nodes go to the live layer, and back before their command lands.
+    let (moving, gesture) = pointer.tool.with_value(|t| match t.state() {
+        State::Translating { origins, .. } => (origins.iter().map(|(id, _)| id.clone()).collect(), "move"),
+        State::Idle => (Vec::new(), ""),
+        // Lifted at the press already: the selection it makes then repaints the live layer.
+        State::Pointing { origins, .. } => (origins.iter().map(|(id, _)| id.clone()).collect(), "point"),
+        State::Connecting { .. } => (Vec::new(), "connect"),
+        State::Brushing { .. } => (Vec::new(), "brush"),
+        State::Panning { .. } | State::Pinching { .. } => (Vec::new(), "pan"),
+        State::Dropping { .. } => (Vec::new(), "drop"),
+    });
+    pointer.layers.sync(editor, &moving);
+    let panning = gesture == "pan";
+    if pointer.panning.get_untracked() != panning {
+        pointer.panning.set(panning);
+    }
+    if pointer.gesture.get_untracked() != gesture {
+        pointer.gesture.set(gesture);
     }
     match out.commit {
         None => {}
@@ -448,17 +477,22 @@ fn LinkLabel(editor: Editor, item: LinkItem) -> impl IntoView {
     view! { <text class="link-label" data-link-label=hook x=move || mid().0 y=move || mid().1 text-anchor="middle">{label}</text> }.into_any()
 }
 
-/// The port labels: on every link of a small design; on a large one only on the links of the
-/// selected nodes (thousands of labels would slow every frame for little use).
+/// The port labels: on every link of a small design (in the static layer, `selected` false);
+/// on a large one only on the links of the selected nodes (thousands of labels would slow
+/// every frame for little use), in the live layer (`selected` true), so that selecting or
+/// dragging a node never repaints the static one for its labels.
 #[component]
-fn LinkLabels(editor: Editor) -> impl IntoView {
+fn LinkLabels(editor: Editor, selected: bool) -> impl IntoView {
     let shown = move || {
-        let selected = editor.selected.get();
+        let chosen = editor.selected.get();
         editor.links.with(|links| {
             let all = links.len() <= LABELLED_LINKS;
+            if all == selected {
+                return Vec::new();
+            }
             links
                 .iter()
-                .filter(|l| l.from != l.to && (all || selected.contains(&l.from) || selected.contains(&l.to)))
+                .filter(|l| l.from != l.to && (all || chosen.contains(&l.from) || chosen.contains(&l.to)))
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -525,19 +559,38 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
         let (w, h) = pointer.canvas_size().unwrap_or((800.0, 600.0));
         editor.view.update(|v| *v = v.zoomed(factor, (w / 2.0, h / 2.0)));
     };
-    let transform = move || {
+    // What the scene's own transform shows: the view, except while a pan or pinch is under way,
+    // when it keeps the view of the gesture's start and the layers' CSS transform carries the
+    // difference (compositing only); it catches up when the gesture ends.
+    let painted = Memo::new(move |prev: Option<&Viewport>| {
         let v = editor.view.get();
+        match prev {
+            Some(p) if pointer.panning.get() => *p,
+            _ => v,
+        }
+    });
+    let transform = move || {
+        let v = painted.get();
         format!("translate({},{}) scale({})", v.tx, v.ty, v.scale)
+    };
+    let layers_transform = move || {
+        let (v, p) = (editor.view.get(), painted.get());
+        if v == p {
+            return "none".to_string();
+        }
+        let k = v.scale / p.scale;
+        format!("translate({}px,{}px) scale({k})", v.tx - k * p.tx, v.ty - k * p.ty)
     };
     let grid = move || {
         let v = editor.view.get();
         let size = 20.0 * v.scale;
-        (size, v.tx.rem_euclid(size), v.ty.rem_euclid(size))
+        (format!("{size}px {size}px"), format!("{}px {}px", v.tx.rem_euclid(size), v.ty.rem_euclid(size)))
     };
+    let layers = pointer.layers;
     view! {
         <div class="canvas-wrap">
-            <svg
-                node_ref=pointer.svg
+            <div
+                node_ref=pointer.el
                 data-testid="canvas"
                 class="canvas"
                 role="application"
@@ -545,39 +598,40 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                 on:pointerdown=on_down
                 on:wheel=on_wheel
             >
-                <defs>
-                    <pattern
-                        id="grid"
-                        patternUnits="userSpaceOnUse"
-                        width=move || grid().0
-                        height=move || grid().0
-                        x=move || grid().1
-                        y=move || grid().2
-                    >
-                        <circle cx="1" cy="1" r="1" class="grid-dot"></circle>
-                    </pattern>
-                </defs>
-                <rect class="canvas-bg" width="100%" height="100%" fill="url(#grid)"></rect>
-                <g class="scene" transform=transform>
-                    <ClusterFrame editor=editor />
-                    <g class="links">
-                        <For
-                            each=move || editor.links.get()
-                            key=LinkItem::key
-                            children=move |item| view! { <LinkView editor=editor item=item /> }
-                        />
-                    </g>
-                    <LinkLabels editor=editor />
-                    <g class="nodes" role="listbox" aria-multiselectable="true" aria-label="Nodes: Tab or Alt+arrow keys move between them, Enter selects, arrow keys move the selection">
-                        <For
-                            each=move || editor.node_ids.get()
-                            key=|(id, kind)| (id.clone(), *kind)
-                            children=move |(id, _)| view! { <NodeView editor=editor id=id /> }
-                        />
-                    </g>
-                    <Overlay preview=pointer.preview />
-                </g>
-            </svg>
+                <div class="canvas-grid" aria-hidden="true" style:background-size=move || grid().0 style:background-position=move || grid().1></div>
+                <div class="layers" style:transform=layers_transform>
+                    <svg class="layer layer-static">
+                        <g class="scene" transform=transform node_ref=layers.scene>
+                            <ClusterFrame editor=editor />
+                            <g class="links">
+                                <For
+                                    each=move || editor.links.get()
+                                    key=LinkItem::key
+                                    children=move |item| view! { <LinkView editor=editor item=item /> }
+                                />
+                            </g>
+                            <LinkLabels editor=editor selected=false />
+                            <g class="nodes" role="listbox" aria-multiselectable="true" aria-label="Nodes: Tab or Alt+arrow keys move between them, Enter selects, arrow keys move the selection">
+                                <For
+                                    each=move || editor.node_ids.get()
+                                    key=|(id, kind)| (id.clone(), *kind)
+                                    children=move |(id, _)| view! { <NodeView editor=editor id=id /> }
+                                />
+                            </g>
+                        </g>
+                    </svg>
+                    <svg class="layer layer-live" data-gesture=move || pointer.gesture.get()>
+                        <g class="live-scene" transform=transform>
+                            <g class="live-frame" node_ref=layers.frame></g>
+                            <g class="live-links" node_ref=layers.links></g>
+                            <g class="live-labels" node_ref=layers.labels></g>
+                            <LinkLabels editor=editor selected=true />
+                            <g class="live-nodes" node_ref=layers.nodes></g>
+                            <Overlay preview=pointer.preview />
+                        </g>
+                    </svg>
+                </div>
+            </div>
             <Hint preview=pointer.preview />
             <div class="zoom-controls" role="group" aria-label="Zoom">
                 <button data-action="zoom-in" title="Zoom in" aria-label="Zoom in" on:click=move |_| zoom(1.25)>"+"</button>
