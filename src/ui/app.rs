@@ -94,8 +94,12 @@ fn App() -> impl IntoView {
         hashes.remove();
         storage.remove();
     });
-    // Fit the first design into the canvas once it has a size.
-    request_animation_frame(move || fit_view(&editor, &pointer));
+    // Fit the first design into the canvas once it has a size (the canvas is still empty, so
+    // reading its size is cheap), then draw it.
+    request_animation_frame(move || {
+        fit_view(&editor, &pointer);
+        pointer.ready.set(true);
+    });
 
     let title = move || {
         editor.rev.track();

@@ -158,6 +158,9 @@ fn FindingItem(editor: Editor, pointer: Pointer, finding: Finding, asking: RwSig
     }
 }
 
+/// Findings drawn per severity group before its "Show all" button.
+const SHOWN: usize = 50;
+
 /// The findings panel.
 #[component]
 pub fn Findings(editor: Editor, pointer: Pointer) -> impl IntoView {
@@ -166,21 +169,34 @@ pub fn Findings(editor: Editor, pointer: Pointer) -> impl IntoView {
         let s = editor.report.with(|r| r.summary);
         format!("{} errors · {} warnings · {} info · {} waived", s.error, s.warning, s.info, s.waived)
     };
+    // A group draws its first SHOWN findings and a button for the rest: a large design can have
+    // hundreds of the same finding, and drawing them all would slow every edit.
     let group = move |sev: Severity, title: &'static str| {
+        let all = RwSignal::new(false);
         move || {
             let items: Vec<Finding> =
                 editor.report.with(|r| r.findings.iter().filter(|f| f.severity == sev).cloned().collect());
             (!items.is_empty()).then(|| {
                 let n = items.len();
+                let shown = if all.get() { n } else { n.min(SHOWN) };
+                let more = (shown < n).then(|| {
+                    view! {
+                        <button class="small" data-action="show-all-findings" on:click=move |_| all.set(true)>
+                            {format!("Show all {n} {}", title.to_lowercase())}
+                        </button>
+                    }
+                });
                 view! {
                     <section class=format!("finding-group {}", sev.as_str())>
                         <h3>{title} " (" {n} ")"</h3>
                         <ul>
                             {items
                                 .into_iter()
+                                .take(shown)
                                 .map(|f| view! { <FindingItem editor=editor pointer=pointer finding=f asking=asking /> })
                                 .collect_view()}
                         </ul>
+                        {more}
                     </section>
                 }
             })

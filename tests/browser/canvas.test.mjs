@@ -267,3 +267,51 @@ test('a drag lifts the node, its links and labels into the live layer and puts t
   assert.deepEqual(page.problems, []);
   await page.context().close();
 }));
+
+/** A grid of Key Manager nodes, every fifth column a database linked to the four left of it. */
+function grid(rows) {
+  const nodes = [];
+  const links = [];
+  const id = (r, c) => (c % 5 === 4 ? `db-${r}-${c}` : `km-${r}-${c}`);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < 25; c++) {
+      const db = c % 5 === 4;
+      nodes.push({ id: id(r, c), kind: db ? 'database' : 'key-manager', label: `${db ? 'DB' : 'KM'} ${r}.${c}`, x: c * 200, y: r * 110, props: {} });
+      if (db) for (let k = c - 4; k < c; k++) links.push({ from: id(r, k), to: id(r, c) });
+    }
+  }
+  return { format: 'obkm-topology', version: 1, name: 'Grid', product: 'ob-km-1.5', cluster: { domain: 'wso2.ob.km.domain', membership_scheme: 'wka' }, nodes, links, waivers: [] };
+}
+
+test('a large design opens fitted without unreadable texts, shows them when zoomed in, and lists 50 findings of a group with a button for the rest', withShot('large', async (s) => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.addInitScript((text) => { if (!sessionStorage.getItem('seeded')) { localStorage.setItem('obkm-topology.design', text); sessionStorage.setItem('seeded', '1'); } }, JSON.stringify(grid(8)));
+  const page = s.page = await openApp(browser, server.url, { context });
+  await page.waitForFunction(() => document.querySelectorAll('[data-node-id]').length === 200);
+  const scale = async () => Number((await page.locator('[data-testid="canvas"] .scene').getAttribute('transform')).match(/scale\(([^)]+)\)/)[1]);
+  assert.ok(await scale() < 0.45, `opened at scale ${await scale()}`);
+  // Fitted: every node is inside the canvas.
+  const c = await page.locator('[data-testid="canvas"]').boundingBox();
+  for (const sel of ['[data-node-id="km-0-0"]', '[data-node-id="db-7-24"]']) {
+    const b = await page.locator(sel).boundingBox();
+    assert.ok(b.x >= c.x && b.y >= c.y && b.x + b.width <= c.x + c.width && b.y + b.height <= c.y + c.height, `${sel} outside the canvas`);
+  }
+  assert.equal(await page.locator('.node-text').count(), 0, 'texts drawn at an unreadable size');
+  assert.equal(await page.locator('[data-testid="handle"]').count(), 0);
+  assert.match(await page.locator('[data-node-id="km-3-2"]').getAttribute('aria-label'), /^KM 3\.2 km-3-2, Key Manager/);
+  // The findings: a group of more than 50 shows 50 and a button for all.
+  const report = JSON.parse(await page.evaluate(() => window.obkmTopology.findings()));
+  const bySeverity = (sev) => report.findings.filter((f) => f.severity === sev).length;
+  const big = ['error', 'warning', 'info'].find((sev) => bySeverity(sev) > 50);
+  assert.ok(big, 'the grid has a group of more than 50 findings');
+  const shown = () => page.locator(`[data-testid="findings"] [data-severity="${big}"][data-rule-id]`).count();
+  assert.equal(await shown(), 50);
+  await page.locator(`.finding-group.${big} [data-action="show-all-findings"]`).click();
+  assert.equal(await shown(), bySeverity(big));
+  // Zoomed in, the texts and handles are there.
+  while (await scale() < 0.45) await page.click('[data-action="zoom-in"]');
+  assert.equal(await page.locator('.node-text').count(), 200);
+  assert.equal(await page.locator('[data-testid="handle"]').count(), 200);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+}));

@@ -35,6 +35,9 @@ pub struct Pointer {
     /// The gesture under way, for the canvas's `data-gesture` (cursor, hit testing): empty
     /// when idle.
     pub gesture: RwSignal<&'static str>,
+    /// False until the canvas has a size and the first view is fitted to it: the scene is drawn
+    /// once, at the zoom it opens with, rather than at the default zoom and again.
+    pub ready: RwSignal<bool>,
 }
 
 impl Pointer {
@@ -48,6 +51,7 @@ impl Pointer {
             layers: Layers::new(),
             panning: RwSignal::new(false),
             gesture: RwSignal::new(""),
+            ready: RwSignal::new(false),
         }
     }
 
@@ -356,8 +360,13 @@ pub fn connect(editor: &Editor, from: &NodeId, to: &NodeId) {
 
 pub use crate::export::diagram::{border as border_point, glyph, short};
 
+/// Below this zoom a node's texts (13 px labels would be under 6 px), its connection handle and
+/// the port labels are not drawn: the box, its icon, badge and tooltip still are, and the accessible name says
+/// everything. Thousands of unreadable SVG texts made opening and zooming a large design slow.
+pub const DETAIL_SCALE: f64 = 0.45;
+
 #[component]
-fn NodeView(editor: Editor, id: NodeId) -> impl IntoView {
+fn NodeView(editor: Editor, id: NodeId, detail: Memo<bool>) -> impl IntoView {
     let Some(s) = editor.node(&id) else { return ().into_any() };
     let kind = s.kind;
     let id_key = id.clone();
@@ -414,15 +423,25 @@ fn NodeView(editor: Editor, id: NodeId) -> impl IntoView {
                     }
                 })
             }}
-            <circle class="handle" data-testid="handle" data-handle=id.to_string() aria-hidden="true" cx=NODE_HALF_W cy="0" r="7">
-                <title>"Drag to another node to connect"</title>
-            </circle>
+            {
+                let hook = id.to_string();
+                move || detail.get().then(|| view! {
+                    <circle class="handle" data-testid="handle" data-handle=hook.clone() aria-hidden="true" cx=NODE_HALF_W cy="0" r="7">
+                        <title>"Drag to another node to connect"</title>
+                    </circle>
+                })
+            }
         </g>
-        <g class=format!("node-text kind-{}", kind.as_str()) aria-hidden="true" transform=transform>
-            <text class="node-glyph" x="-60" y="4" text-anchor="middle">{glyph(kind)}</text>
-            <text class="node-label" x="-36" y="-3">{move || short(&s.label.get())}</text>
-            <text class="node-kind" x="-36" y="14">{id.to_string()}</text>
-        </g>
+        {
+            let id = id.to_string();
+            move || detail.get().then(|| view! {
+                <g class=format!("node-text kind-{}", kind.as_str()) aria-hidden="true" transform=transform>
+                    <text class="node-glyph" x="-60" y="4" text-anchor="middle">{glyph(kind)}</text>
+                    <text class="node-label" x="-36" y="-3">{move || short(&s.label.get())}</text>
+                    <text class="node-kind" x="-36" y="14">{id.clone()}</text>
+                </g>
+            })
+        }
     }
     .into_any()
 }
@@ -482,8 +501,11 @@ fn LinkLabel(editor: Editor, item: LinkItem) -> impl IntoView {
 /// every frame for little use), in the live layer (`selected` true), so that selecting or
 /// dragging a node never repaints the static one for its labels.
 #[component]
-fn LinkLabels(editor: Editor, selected: bool) -> impl IntoView {
+fn LinkLabels(editor: Editor, selected: bool, detail: Memo<bool>) -> impl IntoView {
     let shown = move || {
+        if !detail.get() {
+            return Vec::new();
+        }
         let chosen = editor.selected.get();
         editor.links.with(|links| {
             let all = links.len() <= LABELLED_LINKS;
@@ -587,6 +609,7 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
         (format!("{size}px {size}px"), format!("{}px {}px", v.tx.rem_euclid(size), v.ty.rem_euclid(size)))
     };
     let layers = pointer.layers;
+    let detail = Memo::new(move |_| painted.get().scale >= DETAIL_SCALE);
     view! {
         <div class="canvas-wrap">
             <div
@@ -605,17 +628,17 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                             <ClusterFrame editor=editor />
                             <g class="links">
                                 <For
-                                    each=move || editor.links.get()
+                                    each=move || if pointer.ready.get() { editor.links.get() } else { Vec::new() }
                                     key=LinkItem::key
                                     children=move |item| view! { <LinkView editor=editor item=item /> }
                                 />
                             </g>
-                            <LinkLabels editor=editor selected=false />
+                            <LinkLabels editor=editor selected=false detail=detail />
                             <g class="nodes" role="listbox" aria-multiselectable="true" aria-label="Nodes: Tab or Alt+arrow keys move between them, Enter selects, arrow keys move the selection">
                                 <For
-                                    each=move || editor.node_ids.get()
+                                    each=move || if pointer.ready.get() { editor.node_ids.get() } else { Vec::new() }
                                     key=|(id, kind)| (id.clone(), *kind)
-                                    children=move |(id, _)| view! { <NodeView editor=editor id=id /> }
+                                    children=move |(id, _)| view! { <NodeView editor=editor id=id detail=detail /> }
                                 />
                             </g>
                         </g>
@@ -625,7 +648,7 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                             <g class="live-frame" node_ref=layers.frame></g>
                             <g class="live-links" node_ref=layers.links></g>
                             <g class="live-labels" node_ref=layers.labels></g>
-                            <LinkLabels editor=editor selected=true />
+                            <LinkLabels editor=editor selected=true detail=detail />
                             <g class="live-nodes" node_ref=layers.nodes></g>
                             <Overlay preview=pointer.preview />
                         </g>
