@@ -10,3 +10,6 @@ pub mod rules;
 pub mod share;
 
 pub mod ui;
+/// The export worker's side of the browser app (wasm32 only).
+#[cfg(target_arch = "wasm32")]
+pub mod webworker;

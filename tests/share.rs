@@ -292,3 +292,17 @@ fn a_design_too_large_for_a_link_is_refused_by_the_cli() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("too large for a link"));
 }
+
+/// The share links' bitwise CRC-32 is the IEEE CRC-32 (the check value, and crc32fast's result
+/// on every length up to a few blocks of varied bytes).
+#[test]
+fn crc32_is_the_ieee_crc() {
+    assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    assert_eq!(crc32(b""), 0);
+    let bytes: Vec<u8> = (0u32..3000).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    for len in (0..bytes.len()).step_by(37) {
+        let mut h = crc32fast::Hasher::new();
+        h.update(&bytes[..len]);
+        assert_eq!(crc32(&bytes[..len]), h.finalize(), "length {len}");
+    }
+}

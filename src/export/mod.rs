@@ -8,6 +8,7 @@ pub mod firewall;
 pub mod flows;
 pub mod hosts;
 pub mod iam;
+pub mod job;
 pub mod km;
 pub mod lb;
 pub mod ops;
@@ -54,6 +55,17 @@ impl FirewallFormat {
             "terraform" => FirewallFormat::Terraform,
             _ => return None,
         })
+    }
+
+    /// The format's name, as `parse` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FirewallFormat::Csv => "csv",
+            FirewallFormat::Markdown => "md",
+            FirewallFormat::Nft => "nft",
+            FirewallFormat::Iptables => "iptables",
+            FirewallFormat::Terraform => "terraform",
+        }
     }
 
     /// True for the per-host formats that need a node.

@@ -281,8 +281,8 @@ pub fn link_refusal(d: &Design, from: &NodeId, to: &NodeId) -> Option<String> {
         };
         return Some(format!(
             "a {} cannot be linked to a {}{why}",
-            a.kind.title().to_lowercase(),
-            b.kind.title().to_lowercase()
+            a.kind.title().to_ascii_lowercase(),
+            b.kind.title().to_ascii_lowercase()
         ));
     }
     None

@@ -320,11 +320,11 @@ impl Node {
     }
 }
 
-/// The design name as a file-name slug: lower case, runs of other characters than `a-z0-9`
-/// turned into one `-`, trimmed of `-` (`design` when empty).
+/// The design name as a file-name slug: ASCII letters in lower case, runs of other characters
+/// than `a-z0-9` turned into one `-`, trimmed of `-` (`design` when empty).
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
-    for c in name.to_lowercase().chars() {
+    for c in name.chars().map(|c| c.to_ascii_lowercase()) {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {
             out.push(c);
         } else if !out.ends_with('-') {

@@ -141,11 +141,18 @@ pub fn decode(link: &str) -> Result<Design, ShareError> {
         .map_err(|e| ShareError::InvalidDesign(e.to_string()))
 }
 
-/// CRC-32 (IEEE) of bytes.
+/// CRC-32 (IEEE) of bytes, bit by bit: a share link's checksum covers a few kilobytes, and the
+/// table of a faster implementation would cost the browser's first load 16 KB (the zip writer,
+/// which runs in the export worker, keeps crc32fast).
 pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut h = crc32fast::Hasher::new();
-    h.update(bytes);
-    h.finalize()
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 
 use super::canvas::tool::Key;
 use super::canvas::{self, add_node_in_view, fit_view, Canvas, Pointer};
+use super::exporter::Exporter;
 use super::inspector::Inspector;
 use super::state::{self, Editor};
 use super::{browser, findings};
@@ -44,9 +45,11 @@ fn App() -> impl IntoView {
     if let Some(e) = startup_error {
         editor.alert(e);
     }
+    let exporter = Exporter::new();
     browser::install_api(
         move || editor.design.with_value(save),
         move || editor.report.with_untracked(crate::rules::output::to_json),
+        exporter,
     );
     // Persistence follows the design: every change that lands is autosaved (a restored design
     // is not written back unchanged at start-up; a first visit's template is), and a refusal is
@@ -99,6 +102,8 @@ fn App() -> impl IntoView {
     request_animation_frame(move || {
         fit_view(&editor, &pointer);
         pointer.ready.set(true);
+        // The export worker loads when nothing else waits.
+        exporter.start_when_idle();
     });
 
     let title = move || {
@@ -118,7 +123,7 @@ fn App() -> impl IntoView {
             <header class="topbar">
                 <h1 class="brand">"obkm-topology"</h1>
                 <span class="design-name" data-testid="design-name">{title}</span>
-                <Toolbar editor=editor pointer=pointer dark=dark has_previous=has_previous share_link=share_link />
+                <Toolbar editor=editor pointer=pointer dark=dark has_previous=has_previous share_link=share_link exporter=exporter />
             </header>
             <div class="sr-only" aria-live="polite" data-testid="announcer">{move || editor.announcement.get()}</div>
             <main class="workspace">
@@ -176,7 +181,7 @@ fn on_key(editor: &Editor, pointer: &Pointer, e: &web_sys::KeyboardEvent) {
     let typing = e
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().to_lowercase().as_str(), "input" | "select" | "textarea"));
+        .is_some_and(|el| matches!(el.tag_name().to_ascii_lowercase().as_str(), "input" | "select" | "textarea"));
     let key = e.key();
     // While a gesture is under way only Escape (cancel) and Space (pan) mean something: no
     // command lands in the middle of a drag.
@@ -336,7 +341,20 @@ fn Toolbar(
     dark: RwSignal<bool>,
     has_previous: RwSignal<bool>,
     share_link: RwSignal<Option<(String, usize)>>,
+    exporter: Exporter,
 ) -> impl IntoView {
+    // A job for the export worker: the design as saved, today's date and the job's own fields.
+    let job = move |kind: &str, extra: serde_json::Value| {
+        let mut job = serde_json::json!({
+            "kind": kind,
+            "design": editor.design.with_value(save),
+            "today": state::today().to_string(),
+        });
+        if let (Some(o), serde_json::Value::Object(more)) = (job.as_object_mut(), extra) {
+            o.extend(more);
+        }
+        job
+    };
     let file_input: NodeRef<leptos::html::Input> = NodeRef::new();
     let open_chosen = move |_| {
         let Some(input) = file_input.get_untracked() else { return };
@@ -395,12 +413,12 @@ fn Toolbar(
         if !editor.fields_valid("The bundle") {
             return;
         }
-        let (name, bytes) =
-            editor.design.with_value(|d| (crate::export::bundle_name(d), crate::export::bundle(d, state::today())));
-        match bytes.and_then(|b| browser::download_bytes(&name, "application/zip", &b)) {
-            Ok(()) => editor.notice(format!("Exported {name}.")),
-            Err(e) => editor.alert(format!("The bundle could not be made: {e}")),
-        }
+        exporter.run(job("bundle", serde_json::Value::Null), move |done| {
+            match done.and_then(|d| browser::download_bytes(&d.name, &d.mime, &d.bytes).map(|()| d.name)) {
+                Ok(name) => editor.notice(format!("Exported {name}.")),
+                Err(e) => editor.alert(format!("The bundle could not be made: {e}")),
+            }
+        });
     };
     let export_firewall = move |format: FirewallFormat| {
         if !editor.fields_valid("The firewall export") {
@@ -411,29 +429,37 @@ fn Toolbar(
             [one] => Some(one.to_string()),
             _ => None,
         };
-        let result = editor.design.with_value(|d| firewall_download(d, format, node.as_deref()));
-        match result.and_then(|(name, mime, bytes)| browser::download_bytes(&name, mime, &bytes).map(|()| name)) {
-            Ok(name) => editor.notice(format!("Exported {name}.")),
-            Err(e) => editor.alert(format!("The firewall matrix could not be exported: {e}")),
-        }
+        exporter.run(job("firewall", serde_json::json!({ "format": format.as_str(), "node": node })), move |done| {
+            match done.and_then(|d| browser::download_bytes(&d.name, &d.mime, &d.bytes).map(|()| d.name)) {
+                Ok(name) => editor.notice(format!("Exported {name}.")),
+                Err(e) => editor.alert(format!("The firewall matrix could not be exported: {e}")),
+            }
+        });
     };
     let share_design = move |_| {
         if !editor.fields_valid("Sharing") {
             return;
         }
-        let (url, enc) = editor.design.with_value(|d| share::url(&browser::base_url(), d));
-        if let Some(why) = enc.too_large() {
-            share_link.set(None);
-            editor.alert(format!("{}: save it and share the file.", capitalized(&why)));
-            return;
-        }
-        browser::copy_to_clipboard(&url);
-        share_link.set(Some((url, enc.fragment.len())));
-        if enc.dropped_unknown {
-            editor.notice("Fields this release does not know were left out of the link (a saved file keeps them).");
-        } else {
-            editor.notice("The share link is copied to the clipboard.");
-        }
+        exporter.run(job("share", serde_json::json!({ "base_url": browser::base_url() })), move |done| {
+            let meta = match done {
+                Ok(d) => d.meta,
+                Err(e) => return editor.alert(format!("The share link could not be made: {e}")),
+            };
+            if let Some(why) = meta["too_large"].as_str() {
+                share_link.set(None);
+                editor.alert(format!("{}: save it and share the file.", capitalized(why)));
+                return;
+            }
+            let url = meta["url"].as_str().unwrap_or_default().to_string();
+            let len = meta["fragment_length"].as_u64().unwrap_or_default() as usize;
+            browser::copy_to_clipboard(&url);
+            share_link.set(Some((url, len)));
+            if meta["dropped_unknown"].as_bool() == Some(true) {
+                editor.notice("Fields this release does not know were left out of the link (a saved file keeps them).");
+            } else {
+                editor.notice("The share link is copied to the clipboard.");
+            }
+        });
     };
     let restore_previous = move |_| {
         let Some(previous) = browser::previous() else {
@@ -451,26 +477,28 @@ fn Toolbar(
             )),
         }
     };
-    let diagram = move || {
-        editor
-            .design
-            .with_value(|d| (slug(&d.name), editor.report.with_untracked(|r| crate::export::diagram::svg(d, r))))
-    };
     let export_svg = move |_| {
         if !editor.fields_valid("The diagram export") {
             return;
         }
-        let (name, svg) = diagram();
-        if let Err(e) = browser::download(&format!("{name}.svg"), "image/svg+xml", &svg) {
-            editor.alert(e);
-        }
+        exporter.run(job("diagram", serde_json::Value::Null), move |done| {
+            if let Err(e) = done.and_then(|d| browser::download_bytes(&d.name, &d.mime, &d.bytes)) {
+                editor.alert(format!("The diagram could not be exported: {e}"));
+            }
+        });
     };
     let export_png = move |_| {
         if !editor.fields_valid("The diagram export") {
             return;
         }
-        let (name, svg) = diagram();
-        browser::download_svg_as_png(&svg, &format!("{name}.png"), move |e| editor.alert(e));
+        exporter.run(job("diagram", serde_json::Value::Null), move |done| match done {
+            Ok(d) => {
+                let name = format!("{}.png", d.name.trim_end_matches(".svg"));
+                let svg = String::from_utf8_lossy(&d.bytes).into_owned();
+                browser::download_svg_as_png(&svg, &name, move |e| editor.alert(e));
+            }
+            Err(e) => editor.alert(format!("The diagram could not be exported: {e}")),
+        });
     };
     let auto_layout = move |_| {
         let cmd = editor.design.with_value(crate::model::layout::auto_layout);
@@ -508,6 +536,11 @@ fn Toolbar(
             </span>
             <button data-action="export-svg" on:click=export_svg title="The diagram as SVG">"SVG"</button>
             <button data-action="export-png" on:click=export_png title="The diagram as PNG">"PNG"</button>
+            {move || (exporter.pending.get() > 0).then(|| view! {
+                <span class="export-progress" data-testid="export-progress" role="status">
+                    {move || if exporter.ready.get() { "Exporting…" } else { "Loading the exporter…" }}
+                </span>
+            })}
             <span class="sep"></span>
             <button data-action="auto-layout" on:click=auto_layout title="Arrange the nodes in columns along the traffic path">"Auto-layout"</button>
             <button data-action="undo" on:click=move |_| editor.undo() prop:disabled=move || !editor.can_undo.get() title="Undo (Ctrl+Z)">"Undo"</button>
@@ -518,38 +551,6 @@ fn Toolbar(
             <button data-action="theme" on:click=toggle_theme title="Light or dark theme">{move || if dark.get() { "Light" } else { "Dark" }}</button>
         </nav>
     }
-}
-
-/// The file a firewall export downloads: one host's ruleset when a node is selected (the same
-/// bytes as `obkm-topology firewall --node`), else the whole matrix (rulesets of every host
-/// zipped).
-fn firewall_download(
-    d: &Design,
-    format: FirewallFormat,
-    node: Option<&str>,
-) -> Result<(String, &'static str, Vec<u8>), String> {
-    let base = slug(&d.name);
-    let text = |node: Option<&str>| crate::export::firewall(d, format, node);
-    Ok(match format {
-        FirewallFormat::Csv => (format!("{base}-flows.csv"), "text/csv", text(None)?.into_bytes()),
-        FirewallFormat::Markdown => (format!("{base}-flows.md"), "text/markdown", text(None)?.into_bytes()),
-        FirewallFormat::Terraform => (format!("{base}-security-groups.tf"), "text/plain", text(None)?.into_bytes()),
-        FirewallFormat::Nft | FirewallFormat::Iptables => {
-            let ext = if format == FirewallFormat::Nft { "nft" } else { "rules" };
-            match node {
-                Some(n) => (format!("{n}.{ext}"), "text/plain", text(Some(n))?.into_bytes()),
-                None => {
-                    let flows = crate::export::flows::flows(d);
-                    let mut entries = Vec::new();
-                    for n in crate::export::firewall::receiving_nodes(d, &flows) {
-                        entries.push((format!("{n}.{ext}"), text(Some(&n))?.into_bytes()));
-                    }
-                    let kind = if format == FirewallFormat::Nft { "nftables" } else { "iptables" };
-                    (format!("{base}-{kind}.zip"), "application/zip", crate::export::zip(&entries)?)
-                }
-            }
-        }
-    })
 }
 
 #[component]
@@ -624,5 +625,5 @@ fn Messages(editor: Editor) -> impl IntoView {
 /// A sentence's first letter in upper case.
 fn capitalized(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next().map(|f| std::iter::once(f.to_ascii_uppercase()).chain(c).collect()).unwrap_or_default()
 }

@@ -239,7 +239,11 @@ pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<(Stri
 
 /// Installs `window.obkmTopology` with `design()`, returning the current design as its
 /// canonical JSON text, and `findings()`, the checker's JSON output for it.
-pub fn install_api(design: impl Fn() -> String + 'static, findings: impl Fn() -> String + 'static) {
+pub fn install_api(
+    design: impl Fn() -> String + 'static,
+    findings: impl Fn() -> String + 'static,
+    exporter: super::exporter::Exporter,
+) {
     let window = gloo_utils::window();
     let api = js_sys::Object::new();
     let design = Closure::<dyn Fn() -> String>::new(design);
@@ -248,7 +252,7 @@ pub fn install_api(design: impl Fn() -> String + 'static, findings: impl Fn() ->
     let findings = Closure::<dyn Fn() -> String>::new(findings);
     let _ = js_sys::Reflect::set(&api, &"findings".into(), findings.as_ref());
     findings.forget();
-    let measure = Closure::<dyn Fn(String) -> String>::new(measure);
+    let measure = Closure::<dyn Fn(String) -> js_sys::Promise>::new(move |text: String| measure(exporter, text));
     let _ = js_sys::Reflect::set(&api, &"measure".into(), measure.as_ref());
     measure.forget();
     let _ = js_sys::Reflect::set(&window, &"obkmTopology".into(), &api);
@@ -259,32 +263,43 @@ fn now_ms() -> f64 {
 }
 
 /// A diagnostic for benchmarks and power users: loads a design given as JSON (without
-/// touching the current one) and returns, as JSON, how long the checker (median of runs) and
-/// the bundle export take in this browser, in milliseconds.
-fn measure(design_json: String) -> String {
-    let design = match load(&design_json) {
-        Ok(d) => d,
-        Err(e) => return serde_json::json!({ "error": e.to_string() }).to_string(),
-    };
-    let today = today();
-    let mut checks = Vec::new();
-    for _ in 0..15 {
-        let t = now_ms();
-        let report = crate::rules::check(&design, today);
-        checks.push(now_ms() - t);
-        std::hint::black_box(report);
-    }
-    checks.sort_by(f64::total_cmp);
-    let t = now_ms();
-    let bundle = crate::export::bundle(&design, today).map(|b| b.len()).unwrap_or(0);
-    let bundle_ms = now_ms() - t;
-    serde_json::json!({
-        "nodes": design.nodes.len(),
-        "check_ms_median": checks[checks.len() / 2],
-        "bundle_ms": bundle_ms,
-        "bundle_bytes": bundle,
+/// touching the current one) and resolves, as JSON, to how long the checker takes on the page
+/// (median of 15 runs) and the bundle export in the export worker, in milliseconds.
+fn measure(exporter: super::exporter::Exporter, design_json: String) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _reject| {
+        let design = match load(&design_json) {
+            Ok(d) => d,
+            Err(e) => {
+                let _ =
+                    resolve.call1(&JsValue::NULL, &serde_json::json!({ "error": e.to_string() }).to_string().into());
+                return;
+            }
+        };
+        let today = today();
+        let mut checks = Vec::new();
+        for _ in 0..15 {
+            let t = now_ms();
+            let report = crate::rules::check(&design, today);
+            checks.push(now_ms() - t);
+            std::hint::black_box(report);
+        }
+        checks.sort_by(f64::total_cmp);
+        let check_ms = checks[checks.len() / 2];
+        let nodes = design.nodes.len();
+        let job = serde_json::json!({ "kind": "measure", "design": design_json, "today": today.to_string() });
+        exporter.run(job, move |done| {
+            let out = match done {
+                Ok(d) => serde_json::json!({
+                    "nodes": nodes,
+                    "check_ms_median": check_ms,
+                    "bundle_ms": d.meta["bundle_ms"],
+                    "bundle_bytes": d.meta["bundle_bytes"],
+                }),
+                Err(e) => serde_json::json!({ "error": e }),
+            };
+            let _ = resolve.call1(&JsValue::NULL, &out.to_string().into());
+        });
     })
-    .to_string()
 }
 
 /// Sets the theme on the document element.

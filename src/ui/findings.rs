@@ -182,7 +182,7 @@ pub fn Findings(editor: Editor, pointer: Pointer) -> impl IntoView {
                 let more = (shown < n).then(|| {
                     view! {
                         <button class="small" data-action="show-all-findings" on:click=move |_| all.set(true)>
-                            {format!("Show all {n} {}", title.to_lowercase())}
+                            {format!("Show all {n} {}", title.to_ascii_lowercase())}
                         </button>
                     }
                 });

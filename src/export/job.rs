@@ -1,0 +1,130 @@
+//! The exports as jobs: what the browser's export worker runs (a second wasm module, so that
+//! the first load carries none of the export code), as plain functions of text in and bytes out.
+//! The command line renders the same files through the same functions, so the browser and
+//! the command line give the same bytes.
+//!
+//! A job is a JSON object: `{"kind": …, "design": "<design JSON>", "today": "YYYY-MM-DD", …}`.
+//! Its answer is a file (`name`, `mime`, `bytes`) and, for some kinds, facts about it (`meta`).
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::model::design::slug;
+use crate::model::{load, Date, Design};
+
+use super::FirewallFormat;
+
+/// A job as the browser posts it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Job {
+    /// `bundle`, `firewall`, `diagram`, `share` or `measure`.
+    pub kind: String,
+    /// The design, as saved.
+    pub design: String,
+    /// The browser's date (bundle README, waiver expiry).
+    pub today: String,
+    /// `firewall`: `csv`, `md`, `terraform`, `nft` or `iptables`.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// `firewall`: the selected node, for one host's ruleset.
+    #[serde(default)]
+    pub node: Option<String>,
+    /// `share`: the page's address without its fragment.
+    #[serde(default)]
+    pub base_url: Option<String>,
+}
+
+/// A job's answer.
+#[derive(Debug, Default, PartialEq)]
+pub struct Done {
+    /// The file name to download as.
+    pub name: String,
+    /// Its media type.
+    pub mime: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// What else the job found out (a share link, timings), as JSON.
+    pub meta: Value,
+}
+
+/// Runs a job given as JSON; the error says what is wrong.
+pub fn run(job: &str, now_ms: &dyn Fn() -> f64) -> Result<Done, String> {
+    let job: Job = serde_json::from_str(job).map_err(|e| format!("a malformed export job: {e}"))?;
+    let today = Date::parse(&job.today).ok_or_else(|| format!("a malformed date {:?}", job.today))?;
+    let d = load(&job.design).map_err(|e| e.to_string())?;
+    match job.kind.as_str() {
+        "bundle" => Ok(Done {
+            name: super::bundle_name(&d),
+            mime: "application/zip".into(),
+            bytes: super::bundle(&d, today)?,
+            meta: Value::Null,
+        }),
+        "firewall" => {
+            let format = job.format.as_deref().unwrap_or_default();
+            let format =
+                FirewallFormat::parse(format).ok_or_else(|| format!("an unknown firewall format {format:?}"))?;
+            let (name, mime, bytes) = firewall_download(&d, format, job.node.as_deref())?;
+            Ok(Done { name, mime: mime.into(), bytes, meta: Value::Null })
+        }
+        "diagram" => {
+            let report = crate::rules::check(&d, today);
+            let svg = super::diagram::svg(&d, &report);
+            Ok(Done {
+                name: format!("{}.svg", slug(&d.name)),
+                mime: "image/svg+xml".into(),
+                bytes: svg.into_bytes(),
+                meta: Value::Null,
+            })
+        }
+        "share" => {
+            let (url, enc) = crate::share::url(job.base_url.as_deref().unwrap_or_default(), &d);
+            let meta = json!({
+                "url": url,
+                "fragment_length": enc.fragment.len(),
+                "too_large": enc.too_large(),
+                "dropped_unknown": enc.dropped_unknown,
+            });
+            Ok(Done { name: String::new(), mime: "text/uri-list".into(), bytes: Vec::new(), meta })
+        }
+        "measure" => {
+            let t = now_ms();
+            let bundle = super::bundle(&d, today)?;
+            let meta = json!({ "bundle_ms": now_ms() - t, "bundle_bytes": bundle.len(), "nodes": d.nodes.len() });
+            Ok(Done { name: String::new(), mime: String::new(), bytes: Vec::new(), meta })
+        }
+        other => Err(format!("an unknown export job {other:?}")),
+    }
+}
+
+/// The file a firewall export downloads: one host's ruleset when a node is given (the same
+/// bytes as `obkm-topology firewall --node`), else the whole matrix (rulesets of every host
+/// zipped).
+pub fn firewall_download(
+    d: &Design,
+    format: FirewallFormat,
+    node: Option<&str>,
+) -> Result<(String, &'static str, Vec<u8>), String> {
+    let base = slug(&d.name);
+    let text = |node: Option<&str>| super::firewall(d, format, node);
+    Ok(match format {
+        FirewallFormat::Csv => (format!("{base}-flows.csv"), "text/csv", text(None)?.into_bytes()),
+        FirewallFormat::Markdown => (format!("{base}-flows.md"), "text/markdown", text(None)?.into_bytes()),
+        FirewallFormat::Terraform => (format!("{base}-security-groups.tf"), "text/plain", text(None)?.into_bytes()),
+        FirewallFormat::Nft | FirewallFormat::Iptables => {
+            let ext = if format == FirewallFormat::Nft { "nft" } else { "rules" };
+            match node {
+                Some(n) => (format!("{n}.{ext}"), "text/plain", text(Some(n))?.into_bytes()),
+                None => {
+                    let flows = super::flows::flows(d);
+                    let mut entries = Vec::new();
+                    for n in super::firewall::receiving_nodes(d, &flows) {
+                        entries.push((format!("{n}.{ext}"), text(Some(&n))?.into_bytes()));
+                    }
+                    let kind = if format == FirewallFormat::Nft { "nftables" } else { "iptables" };
+                    (format!("{base}-{kind}.zip"), "application/zip", super::zip(&entries)?)
+                }
+            }
+        }
+    })
+}
