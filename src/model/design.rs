@@ -237,7 +237,9 @@ impl Node {
     /// for the defaults that depend on the design's product.
     pub fn prop(&self, name: &str, product: Product) -> Option<PropValue> {
         let spec = self.kind.prop(name)?;
-        if let Some(v) = self.props.get(name) {
+        // A node has a handful of properties: comparing their names is cheaper than hashing
+        // the one asked for (the checker asks thousands of times per run).
+        if let Some((_, v)) = self.props.iter().find(|(k, _)| k.as_str() == name) {
             let value = match (spec.ty, v) {
                 (PropType::Number | PropType::Integer, Value::Number(n)) => n.as_f64().map(PropValue::Num),
                 (PropType::Bool, Value::Bool(b)) => Some(PropValue::Bool(*b)),

@@ -293,6 +293,7 @@ fn measure(exporter: super::exporter::Exporter, design_json: String) -> js_sys::
                     "nodes": nodes,
                     "check_ms_median": check_ms,
                     "bundle_ms": d.meta["bundle_ms"],
+                    "bundle_first_ms": d.meta["bundle_first_ms"],
                     "bundle_bytes": d.meta["bundle_bytes"],
                 }),
                 Err(e) => serde_json::json!({ "error": e }),

@@ -90,7 +90,9 @@ fn topo_003(c: &Ctx, h: &mut Hits) {
 }
 
 fn topo_004(c: &Ctx, h: &mut Hits) {
-    let mut by_value: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    // (address, node) pairs, sorted: equal addresses end up next to each other, in ascending
+    // order of address and then of node (a sorted list, not a map of sets: thousands of nodes).
+    let mut pairs: Vec<(String, usize)> = Vec::new();
     for (i, n) in c.d.nodes.iter().enumerate() {
         for key in ["ip", "hostname", "host"] {
             // A load balancer's hostname is the cluster's public name, which load balancers share.
@@ -100,15 +102,17 @@ fn topo_004(c: &Ctx, h: &mut Hits) {
             if n.kind.prop(key).is_some() {
                 let v = n.str(key, c.product);
                 if !v.trim().is_empty() {
-                    by_value.entry(address_key(&v)).or_default().insert(i);
+                    pairs.push((address_key(&v), i));
                 }
             }
         }
     }
-    for (value, nodes) in by_value {
-        if nodes.len() > 1 && !nodes.iter().all(|&i| c.node(i).kind == NodeKind::KeyManager) {
-            let nodes: Vec<usize> = nodes.into_iter().collect();
-            h.add(nodes.clone(), format!("{} share the address {value}", c.labels(&nodes)));
+    pairs.sort_unstable();
+    pairs.dedup();
+    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() > 1 && !group.iter().all(|&(_, i)| c.node(i).kind == NodeKind::KeyManager) {
+            let nodes: Vec<usize> = group.iter().map(|&(_, i)| i).collect();
+            h.add(nodes.clone(), format!("{} share the address {}", c.labels(&nodes), group[0].0));
         }
     }
 }
