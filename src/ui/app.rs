@@ -102,6 +102,7 @@ fn App() -> impl IntoView {
     request_animation_frame(move || {
         fit_view(&editor, &pointer);
         pointer.ready.set(true);
+        request_animation_frame(move || pointer.settled.set(true));
         // The export worker loads when nothing else waits.
         exporter.start_when_idle();
     });

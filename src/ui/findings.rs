@@ -174,6 +174,9 @@ pub fn Findings(editor: Editor, pointer: Pointer) -> impl IntoView {
     let group = move |sev: Severity, title: &'static str| {
         let all = RwSignal::new(false);
         move || {
+            if !pointer.settled.get() {
+                return None;
+            }
             let items: Vec<Finding> =
                 editor.report.with(|r| r.findings.iter().filter(|f| f.severity == sev).cloned().collect());
             (!items.is_empty()).then(|| {
@@ -203,7 +206,7 @@ pub fn Findings(editor: Editor, pointer: Pointer) -> impl IntoView {
         }
     };
     let clean = move || {
-        editor.report.with(|r| r.findings.is_empty()).then(|| {
+        (pointer.settled.get() && editor.report.with(|r| r.findings.is_empty())).then(|| {
             view! { <p class="all-clear">"No findings: the design follows every documented HA rule."</p> }
         })
     };

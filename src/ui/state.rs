@@ -281,8 +281,10 @@ impl Editor {
                         }
                     }
                 }
-                // A node whose kind changed (a replaced design reusing an id) gets new signals.
-                map.retain(|id, s| d.node(id).is_some_and(|n| n.kind == s.kind));
+                // A node whose kind changed (a replaced design reusing an id) gets new signals
+                // (one lookup table, not a search of the nodes per signal set).
+                let kinds: HashMap<&NodeId, NodeKind> = d.nodes.iter().map(|n| (&n.id, n.kind)).collect();
+                map.retain(|id, s| kinds.get(id) == Some(&s.kind));
             });
             let ids: Vec<(NodeId, NodeKind)> = d.nodes.iter().map(|n| (n.id.clone(), n.kind)).collect();
             let mut seen: HashMap<(&NodeId, &NodeId), usize> = HashMap::new();

@@ -38,6 +38,9 @@ pub struct Pointer {
     /// False until the canvas has a size and the first view is fitted to it: the scene is drawn
     /// once, at the zoom it opens with, rather than at the default zoom and again.
     pub ready: RwSignal<bool>,
+    /// True from the frame after the scene was first drawn: what is below the canvas (the
+    /// findings list) is drawn then, so that the canvas shows first.
+    pub settled: RwSignal<bool>,
 }
 
 impl Pointer {
@@ -52,6 +55,7 @@ impl Pointer {
             panning: RwSignal::new(false),
             gesture: RwSignal::new(""),
             ready: RwSignal::new(false),
+            settled: RwSignal::new(false),
         }
     }
 
