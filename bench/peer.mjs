@@ -14,6 +14,7 @@ import { execFileSync, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../tests/browser/harness.mjs';
+import { gridDesign } from '../tests/browser/designs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.OBKM_PEER_BENCH || path.resolve(root, '../shared/peer-bench');
@@ -66,31 +67,6 @@ function serveDir(dir) {
     url: `http://127.0.0.1:${server.address().port}/`,
     close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }),
   })));
-}
-
-/**
- * The grid design of issue 11: 25 columns, `rows` rows, 200 × 110 units apart; every fifth
- * column a database linked to the four Key Manager nodes left of it. The dragged node: row 10
- * (of 20; the middle row in general), column 12.
- */
-export function gridDesign(rows) {
-  const nodes = [];
-  const links = [];
-  const id = (r, c) => (c % 5 === 4 ? `db-${r}-${c}` : `km-${r}-${c}`);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < 25; c++) {
-      const db = c % 5 === 4;
-      nodes.push(db
-        ? { id: id(r, c), kind: 'database', label: `DB ${r}.${c}`, x: c * 200, y: r * 110, zone: 'data', props: { host: `db-${r}-${c}.bank.internal`, instances: 2, ha_mode: 'cluster' } }
-        : { id: id(r, c), kind: 'key-manager', label: `KM ${r}.${c}`, x: c * 200, y: r * 110, zone: 'app', props: { hostname: `km-${r}-${c}.bank.internal`, memory_gb: 8, disk_gb: 40 } });
-      if (db) for (let k = c - 4; k < c; k++) links.push({ from: id(r, k), to: id(r, c) });
-    }
-  }
-  return {
-    design: { format: 'obkm-topology', version: 1, name: `Grid ${nodes.length}`, product: 'ob-km-1.5',
-      cluster: { domain: 'wso2.ob.km.domain', membership_scheme: 'wka' }, nodes, links, waivers: [] },
-    dragged: id(Math.floor(rows / 2), 12),
-  };
 }
 
 // Asynchronous: both servers live in this process, so its event loop must keep running.

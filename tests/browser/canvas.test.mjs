@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, openApp, design, withShot } from './harness.mjs';
+import { gridDesign } from './designs.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -268,24 +269,9 @@ test('a drag lifts the node, its links and labels into the live layer and puts t
   await page.context().close();
 }));
 
-/** A grid of Key Manager nodes, every fifth column a database linked to the four left of it. */
-function grid(rows) {
-  const nodes = [];
-  const links = [];
-  const id = (r, c) => (c % 5 === 4 ? `db-${r}-${c}` : `km-${r}-${c}`);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < 25; c++) {
-      const db = c % 5 === 4;
-      nodes.push({ id: id(r, c), kind: db ? 'database' : 'key-manager', label: `${db ? 'DB' : 'KM'} ${r}.${c}`, x: c * 200, y: r * 110, props: {} });
-      if (db) for (let k = c - 4; k < c; k++) links.push({ from: id(r, k), to: id(r, c) });
-    }
-  }
-  return { format: 'obkm-topology', version: 1, name: 'Grid', product: 'ob-km-1.5', cluster: { domain: 'wso2.ob.km.domain', membership_scheme: 'wka' }, nodes, links, waivers: [] };
-}
-
 test('a large design opens fitted without unreadable texts, shows them when zoomed in, and lists 50 findings of a group with a button for the rest', withShot('large', async (s) => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.addInitScript((text) => { if (!sessionStorage.getItem('seeded')) { localStorage.setItem('obkm-topology.design', text); sessionStorage.setItem('seeded', '1'); } }, JSON.stringify(grid(8)));
+  await context.addInitScript((text) => { if (!sessionStorage.getItem('seeded')) { localStorage.setItem('obkm-topology.design', text); sessionStorage.setItem('seeded', '1'); } }, JSON.stringify(gridDesign(8).design));
   const page = s.page = await openApp(browser, server.url, { context });
   await page.waitForFunction(() => document.querySelectorAll('[data-node-id]').length === 200);
   const scale = async () => Number((await page.locator('[data-testid="canvas"] .scene').getAttribute('transform')).match(/scale\(([^)]+)\)/)[1]);
