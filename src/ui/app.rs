@@ -344,17 +344,18 @@ fn Toolbar(
     share_link: RwSignal<Option<(String, usize)>>,
     exporter: Exporter,
 ) -> impl IntoView {
-    // A job for the export worker: the design as saved, today's date and the job's own fields.
+    // A job for the export worker on the current design.
     let job = move |kind: &str, extra: serde_json::Value| {
-        let mut job = serde_json::json!({
-            "kind": kind,
-            "design": editor.design.with_value(save),
-            "today": state::today().to_string(),
+        super::exporter::job(kind, editor.design.with_value(save), state::today(), extra)
+    };
+    // A job whose file is downloaded, then said (or why it failed, after `failed`).
+    let download = move |job: serde_json::Value, failed: &'static str| {
+        exporter.run(job, move |done| {
+            match done.and_then(|d| browser::download_bytes(&d.name, &d.mime, &d.bytes).map(|()| d.name)) {
+                Ok(name) => editor.notice(format!("Exported {name}.")),
+                Err(e) => editor.alert(format!("{failed}: {e}")),
+            }
         });
-        if let (Some(o), serde_json::Value::Object(more)) = (job.as_object_mut(), extra) {
-            o.extend(more);
-        }
-        job
     };
     let file_input: NodeRef<leptos::html::Input> = NodeRef::new();
     let open_chosen = move |_| {
@@ -414,12 +415,7 @@ fn Toolbar(
         if !editor.fields_valid("The bundle") {
             return;
         }
-        exporter.run(job("bundle", serde_json::Value::Null), move |done| {
-            match done.and_then(|d| browser::download_bytes(&d.name, &d.mime, &d.bytes).map(|()| d.name)) {
-                Ok(name) => editor.notice(format!("Exported {name}.")),
-                Err(e) => editor.alert(format!("The bundle could not be made: {e}")),
-            }
-        });
+        download(job("bundle", serde_json::Value::Null), "The bundle could not be made");
     };
     let export_firewall = move |format: FirewallFormat| {
         if !editor.fields_valid("The firewall export") {
@@ -430,12 +426,8 @@ fn Toolbar(
             [one] => Some(one.to_string()),
             _ => None,
         };
-        exporter.run(job("firewall", serde_json::json!({ "format": format.as_str(), "node": node })), move |done| {
-            match done.and_then(|d| browser::download_bytes(&d.name, &d.mime, &d.bytes).map(|()| d.name)) {
-                Ok(name) => editor.notice(format!("Exported {name}.")),
-                Err(e) => editor.alert(format!("The firewall matrix could not be exported: {e}")),
-            }
-        });
+        let extra = serde_json::json!({ "format": format.as_str(), "node": node });
+        download(job("firewall", extra), "The firewall matrix could not be exported");
     };
     let share_design = move |_| {
         if !editor.fields_valid("Sharing") {

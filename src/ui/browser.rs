@@ -294,7 +294,7 @@ fn measure(exporter: super::exporter::Exporter, design_json: String, bundle: boo
             let _ = resolve.call1(&JsValue::NULL, &out.to_string().into());
             return;
         }
-        let job = serde_json::json!({ "kind": "measure", "design": design_json, "today": today.to_string() });
+        let job = super::exporter::job("measure", design_json.clone(), today, serde_json::Value::Null);
         exporter.run(job, move |done| {
             let out = match done {
                 Ok(d) => serde_json::json!({

@@ -162,6 +162,16 @@ impl Default for Exporter {
     }
 }
 
+/// A job for the worker (`export::job::Job`): its kind, the design as saved, the date, and the
+/// kind's own fields (`extra`, an object, or null for none).
+pub fn job(kind: &str, design: String, today: crate::model::Date, extra: serde_json::Value) -> serde_json::Value {
+    let mut job = serde_json::json!({ "kind": kind, "design": design, "today": today.to_string() });
+    if let (Some(o), serde_json::Value::Object(more)) = (job.as_object_mut(), extra) {
+        o.extend(more);
+    }
+    job
+}
+
 fn post_job(worker: &web_sys::Worker, id: u32, text: &str) {
     let msg = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&msg, &"id".into(), &JsValue::from(id));

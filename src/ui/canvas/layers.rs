@@ -57,14 +57,16 @@ impl Layers {
     }
 
     /// Makes the live layer hold exactly the elements of the `moving` nodes (none: everything
-    /// back in the static layer).
-    pub fn sync(&self, editor: &Editor, moving: &[NodeId]) {
-        if self.ids.with_value(|ids| ids.as_slice() == moving) {
+    /// back in the static layer). Called on every pointer move: it compares, and only a change
+    /// of the moving set touches the page.
+    pub fn sync(&self, editor: &Editor, moving: &[(NodeId, (f64, f64))]) {
+        if self.ids.with_value(|ids| ids.iter().eq(moving.iter().map(|(id, _)| id))) {
             return;
         }
         self.restore();
         if !moving.is_empty() && moving.len() <= MAX_LIFTED {
-            self.lift(editor, moving);
+            let ids: Vec<NodeId> = moving.iter().map(|(id, _)| id.clone()).collect();
+            self.lift(editor, &ids);
         }
     }
 

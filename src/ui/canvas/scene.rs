@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use super::camera::{self, Point, Viewport};
 use super::layers::Layers;
 use super::overlay::{Hint, Overlay};
-use super::tool::{Commit, Key, Motion, Output, Press, Preview, Scene, State, Target, Tool};
+use super::tool::{Commit, Key, Motion, Output, Press, Preview, Scene, Target, Tool};
 use crate::model::{link_refusal, Command, Link, NodeId, NodeKind};
 use crate::ui::state::{Editor, LinkItem, NODE_HALF_H, NODE_HALF_W};
 
@@ -30,10 +30,8 @@ pub struct Pointer {
     rect: StoredValue<Option<(f64, f64, f64, f64)>>,
     /// The static and the live layer.
     pub layers: Layers,
-    /// True while a pan or pinch is under way (the layers move; the scene waits).
-    pub panning: RwSignal<bool>,
     /// The gesture under way, for the canvas's `data-gesture` (cursor, hit testing): empty
-    /// when idle.
+    /// when idle; `pan` while the layers move and the scene waits.
     pub gesture: RwSignal<&'static str>,
     /// False until the canvas has a size and the first view is fitted to it: the scene is drawn
     /// once, at the zoom it opens with, rather than at the default zoom and again.
@@ -52,7 +50,6 @@ impl Pointer {
             el: NodeRef::new(),
             rect: StoredValue::new(None),
             layers: Layers::new(),
-            panning: RwSignal::new(false),
             gesture: RwSignal::new(""),
             ready: RwSignal::new(false),
             settled: RwSignal::new(false),
@@ -161,22 +158,12 @@ fn feed(editor: &Editor, pointer: &Pointer, step: impl FnOnce(&mut Tool, &View) 
     if pointer.idle() {
         pointer.rect.set_value(None);
     }
-    // The moving nodes go to the live layer, and back before their command lands.
-    let (moving, gesture) = pointer.tool.with_value(|t| match t.state() {
-        State::Translating { origins, .. } => (origins.iter().map(|(id, _)| id.clone()).collect(), "move"),
-        State::Idle => (Vec::new(), ""),
-        // Lifted at the press already: the selection it makes then repaints the live layer.
-        State::Pointing { origins, .. } => (origins.iter().map(|(id, _)| id.clone()).collect(), "point"),
-        State::Connecting { .. } => (Vec::new(), "connect"),
-        State::Brushing { .. } => (Vec::new(), "brush"),
-        State::Panning { .. } | State::Pinching { .. } => (Vec::new(), "pan"),
-        State::Dropping { .. } => (Vec::new(), "drop"),
+    // The moving nodes go to the live layer (at the press already: the selection it makes then
+    // repaints the live layer), and back before their command lands.
+    let gesture = pointer.tool.with_value(|t| {
+        pointer.layers.sync(editor, t.moving());
+        t.gesture()
     });
-    pointer.layers.sync(editor, &moving);
-    let panning = gesture == "pan";
-    if pointer.panning.get_untracked() != panning {
-        pointer.panning.set(panning);
-    }
     if pointer.gesture.get_untracked() != gesture {
         pointer.gesture.set(gesture);
     }
@@ -591,7 +578,7 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
     let painted = Memo::new(move |prev: Option<&Viewport>| {
         let v = editor.view.get();
         match prev {
-            Some(p) if pointer.panning.get() => *p,
+            Some(p) if pointer.gesture.get() == "pan" => *p,
             _ => v,
         }
     });

@@ -257,6 +257,28 @@ impl Tool {
         self.state == State::Idle
     }
 
+    /// The nodes a press or a drag moves (or would move), with where they started: what the
+    /// canvas draws in its live layer. Empty for every other gesture.
+    pub fn moving(&self) -> &[(NodeId, Point)] {
+        match &self.state {
+            State::Pointing { origins, .. } | State::Translating { origins, .. } => origins,
+            _ => &[],
+        }
+    }
+
+    /// The gesture under way, by name (`""` when idle): the canvas's `data-gesture`.
+    pub fn gesture(&self) -> &'static str {
+        match self.state {
+            State::Idle => "",
+            State::Pointing { .. } => "point",
+            State::Translating { .. } => "move",
+            State::Connecting { .. } => "connect",
+            State::Brushing { .. } => "brush",
+            State::Panning { .. } | State::Pinching { .. } => "pan",
+            State::Dropping { .. } => "drop",
+        }
+    }
+
     /// What the overlay shows now: derived from the state alone.
     pub fn preview(&self) -> Preview {
         match &self.state {
@@ -619,6 +641,27 @@ mod tests {
 
     fn motion(at: Point) -> Motion {
         Motion { screen: at, world: at, pointer: 1, over_canvas: true }
+    }
+
+    #[test]
+    fn a_drag_names_its_gesture_and_the_nodes_it_moves() {
+        let mut f = Fake::new();
+        let mut t = Tool::new();
+        assert_eq!((t.gesture(), t.moving().len()), ("", 0));
+        let out = t.down(&f, &press(Target::Node(id("km-1")), (100.0, 100.0)));
+        f.apply(&out);
+        assert_eq!(t.gesture(), "point");
+        assert_eq!(t.moving(), &[(id("km-1"), (100.0, 100.0))]);
+        let out = t.moved(&f, &motion((140.0, 130.0)));
+        f.apply(&out);
+        assert_eq!(t.gesture(), "move");
+        assert_eq!(t.moving(), &[(id("km-1"), (100.0, 100.0))], "the origins, not where it is now");
+        let out = t.up(&f, &motion((140.0, 130.0)));
+        f.apply(&out);
+        assert_eq!((t.gesture(), t.moving().len()), ("", 0));
+        t.down(&f, &press(Target::Background, (700.0, 700.0)));
+        t.moved(&f, &motion((760.0, 760.0)));
+        assert_eq!((t.gesture(), t.moving().len()), ("pan", 0));
     }
 
     #[test]
