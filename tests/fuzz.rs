@@ -101,3 +101,43 @@ fn huge_counts_are_refused_before_allocating() {
     let e = codec::read(&p).unwrap_err();
     assert!(e.contains("more than it can hold"), "{e}");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A decoded link is checked in memory (`format::validate`) rather than by a round trip
+    /// through JSON: both accept and refuse the same payloads, and give the same design.
+    #[test]
+    fn validation_in_memory_agrees_with_the_json_round_trip(edits in prop::collection::vec((any::<u16>(), any::<u8>(), any::<u8>()), 0..12)) {
+        let p = mutate(reference_payload(), &edits);
+        if let Ok(d) = codec::read(&p) {
+            let by_json = obkm_topology::model::format::from_value(obkm_topology::model::format::to_value(&d));
+            let mut in_memory = d.clone();
+            let checked = obkm_topology::model::format::validate(&mut in_memory);
+            prop_assert_eq!(by_json.is_ok(), checked.is_ok(), "{:?} / {:?}", by_json, checked);
+            if let Ok(expected) = by_json {
+                prop_assert_eq!(in_memory, expected);
+            }
+        }
+    }
+}
+
+#[test]
+fn validation_refuses_what_the_format_refuses() {
+    use obkm_topology::model::format::validate;
+    let base = load(templates::text("ha").unwrap()).unwrap();
+    let mut dup = base.clone();
+    dup.nodes[1].id = dup.nodes[0].id.clone();
+    assert!(validate(&mut dup).unwrap_err().to_string().contains("duplicate id"));
+    let mut bad_prop = base.clone();
+    let km = bad_prop.nodes.iter().position(|n| n.kind == obkm_topology::model::NodeKind::KeyManager).unwrap();
+    bad_prop.nodes[km].props.insert("memory_gb".into(), serde_json::json!("eight"));
+    assert!(validate(&mut bad_prop).unwrap_err().to_string().starts_with(&format!("nodes[{km}].props.memory_gb")));
+    let mut dangling = base.clone();
+    let gone = dangling.links[0].from.clone();
+    dangling.nodes.retain(|n| n.id != gone);
+    assert!(validate(&mut dangling).unwrap_err().to_string().contains("no node with id"));
+    let mut ok = base.clone();
+    assert!(validate(&mut ok).is_ok());
+    assert_eq!(ok, base);
+}

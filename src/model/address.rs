@@ -18,15 +18,15 @@ pub fn is_hostname(s: &str) -> bool {
     if name.is_empty() || name.len() > 253 {
         return false;
     }
-    let labels: Vec<&str> = name.split('.').collect();
-    let label_ok = |l: &&str| {
+    let label_ok = |l: &str| {
         !l.is_empty()
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
             && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
     };
-    labels.iter().all(label_ok) && labels.last().is_some_and(|l| !l.bytes().all(|c| c.is_ascii_digit()))
+    let last = name.rsplit('.').next().unwrap_or(name);
+    name.split('.').all(label_ok) && !last.bytes().all(|c| c.is_ascii_digit())
 }
 
 /// True when `s` is a host name or an IP literal.
@@ -105,22 +105,23 @@ pub enum Addr {
 impl Addr {
     /// The node's address: `ip`, else `hostname`/`host`.
     pub fn of(n: &Node, product: Product) -> Addr {
-        let get =
-            |key: &str| if n.kind.prop(key).is_some() { n.str(key, product).trim().to_string() } else { String::new() };
+        let get = |key: &str| if n.kind.prop(key).is_some() { n.text(key, product) } else { "".into() };
         let ip = get("ip");
+        let ip = ip.trim();
         if !ip.is_empty() {
-            return if is_ip(&ip) { Addr::Ip(ip) } else { Addr::Invalid(ip) };
+            return if is_ip(ip) { Addr::Ip(ip.to_string()) } else { Addr::Invalid(ip.to_string()) };
         }
         for key in ["hostname", "host"] {
             let v = get(key);
+            let v = v.trim();
             if v.is_empty() {
                 continue;
             }
-            let ok = if key == "hostname" { is_hostname(&v) } else { is_host_or_ip(&v) };
-            return match (ok, is_ip(&v)) {
-                (false, _) => Addr::Invalid(v),
-                (true, true) => Addr::Ip(v),
-                (true, false) => Addr::Name(v),
+            let ok = if key == "hostname" { is_hostname(v) } else { is_host_or_ip(v) };
+            return match (ok, is_ip(v)) {
+                (false, _) => Addr::Invalid(v.to_string()),
+                (true, true) => Addr::Ip(v.to_string()),
+                (true, false) => Addr::Name(v.to_string()),
             };
         }
         Addr::Missing

@@ -290,10 +290,29 @@ impl Node {
 
     /// A text property (empty when unknown).
     pub fn str(&self, name: &str, product: Product) -> String {
+        self.text(name, product).into_owned()
+    }
+
+    /// A text property (empty when unknown), borrowed from the node when it is set: the checker
+    /// reads thousands of them per run.
+    pub fn text(&self, name: &str, product: Product) -> std::borrow::Cow<'_, str> {
         debug_assert!(self.kind.prop(name).is_some(), "{} has no property {name}", self.kind.as_str());
-        match self.prop(name, product) {
-            Some(PropValue::Str(s)) => s,
-            _ => String::new(),
+        let Some(spec) = self.kind.prop(name) else { return std::borrow::Cow::Borrowed("") };
+        if let Some((_, v)) = self.props.iter().find(|(k, _)| k.as_str() == name) {
+            match (spec.ty, v) {
+                (PropType::Number | PropType::Integer | PropType::Bool | PropType::Set(_), _) => {
+                    return std::borrow::Cow::Borrowed("")
+                }
+                (_, Value::String(s)) => return std::borrow::Cow::Borrowed(s),
+                _ => {}
+            }
+        }
+        match spec.default {
+            PropDefault::Str(s) => std::borrow::Cow::Borrowed(s),
+            default => match self.default_value(name, default, product) {
+                PropValue::Str(s) => std::borrow::Cow::Owned(s),
+                _ => std::borrow::Cow::Borrowed(""),
+            },
         }
     }
 

@@ -75,8 +75,8 @@ pub fn from_value(value: Value) -> Result<Design, LoadError> {
         Some(v) => return err("version", format!("expected a whole number, found {}", describe(&v))),
         None => return err("version", "missing"),
     }
-    let name = take_string(&mut root, "name", "name")?.unwrap_or_else(|| DEFAULT_NAME.to_string());
-    let product = match take_string(&mut root, "product", "product")? {
+    let name = take_string(&mut root, "name", "")?.unwrap_or_else(|| DEFAULT_NAME.to_string());
+    let product = match take_string(&mut root, "product", "")? {
         None => Product::ObKm15,
         Some(s) => match Product::parse(&s) {
             Some(p) => p,
@@ -89,8 +89,8 @@ pub fn from_value(value: Value) -> Result<Design, LoadError> {
     let cluster = match root.shift_remove("cluster") {
         None => Cluster::default(),
         Some(Value::Object(mut c)) => {
-            let domain = take_string(&mut c, "domain", "cluster.domain")?.unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
-            let text = take_string(&mut c, "membership_scheme", "cluster.membership_scheme")?;
+            let domain = take_string(&mut c, "domain", "cluster")?.unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
+            let text = take_string(&mut c, "membership_scheme", "cluster")?;
             let scheme = match text.as_deref().map(MembershipScheme::parse) {
                 None => MembershipScheme::Wka,
                 Some(Some(m)) => m,
@@ -116,22 +116,32 @@ pub fn from_value(value: Value) -> Result<Design, LoadError> {
     Ok(Design { name, product, cluster, nodes, links, waivers, extra: root })
 }
 
-fn take_string(obj: &mut Map<String, Value>, key: &str, path: &str) -> Result<Option<String>, LoadError> {
-    match obj.shift_remove(key) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(v) => err(path, format!("expected a string, found {}", describe(&v))),
+/// The path of a field inside an object at `at` (empty: the document's root), made only when
+/// an error needs it.
+fn field(at: &str, key: &str) -> String {
+    if at.is_empty() {
+        key.to_string()
+    } else {
+        format!("{at}.{key}")
     }
 }
 
-fn take_number(obj: &mut Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, LoadError> {
+fn take_string(obj: &mut Map<String, Value>, key: &str, at: &str) -> Result<Option<String>, LoadError> {
+    match obj.shift_remove(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(v) => err(field(at, key), format!("expected a string, found {}", describe(&v))),
+    }
+}
+
+fn take_number(obj: &mut Map<String, Value>, key: &str, at: &str) -> Result<Option<f64>, LoadError> {
     match obj.shift_remove(key) {
         None => Ok(None),
         Some(Value::Number(n)) => match n.as_f64() {
             Some(f) if f.is_finite() => Ok(Some(f)),
-            _ => err(path, format!("expected a finite number, found {n}")),
+            _ => err(field(at, key), format!("expected a finite number, found {n}")),
         },
-        Some(v) => err(path, format!("expected a number, found {}", describe(&v))),
+        Some(v) => err(field(at, key), format!("expected a number, found {}", describe(&v))),
     }
 }
 
@@ -177,10 +187,10 @@ fn load_nodes(items: Vec<Value>) -> Result<Vec<Node>, LoadError> {
             Some(v) => return err(format!("{at}.kind"), format!("expected a string, found {}", describe(&v))),
             None => return err(format!("{at}.kind"), "missing"),
         };
-        let label = take_string(&mut obj, "label", &format!("{at}.label"))?.unwrap_or_else(|| id.clone());
-        let x = take_number(&mut obj, "x", &format!("{at}.x"))?.unwrap_or(0.0);
-        let y = take_number(&mut obj, "y", &format!("{at}.y"))?.unwrap_or(0.0);
-        let zone = take_string(&mut obj, "zone", &format!("{at}.zone"))?.unwrap_or_default();
+        let label = take_string(&mut obj, "label", &at)?.unwrap_or_else(|| id.clone());
+        let x = take_number(&mut obj, "x", &at)?.unwrap_or(0.0);
+        let y = take_number(&mut obj, "y", &at)?.unwrap_or(0.0);
+        let zone = take_string(&mut obj, "zone", &at)?.unwrap_or_default();
         let props = match obj.shift_remove("props") {
             None => Map::new(),
             Some(Value::Object(p)) => p,
@@ -237,11 +247,11 @@ fn load_waivers(items: Vec<Value>) -> Result<Vec<Waiver>, LoadError> {
         let Value::Object(mut obj) = item else {
             return err(at, format!("expected a waiver object, found {}", describe(&item)));
         };
-        let rule = take_string(&mut obj, "rule", &format!("{at}.rule"))?
+        let rule = take_string(&mut obj, "rule", &at)?
             .ok_or_else(|| LoadError { path: format!("{at}.rule"), message: "missing".into() })?;
-        let node = take_string(&mut obj, "node", &format!("{at}.node"))?;
-        let reason = take_string(&mut obj, "reason", &format!("{at}.reason"))?;
-        let expires_text = take_string(&mut obj, "expires", &format!("{at}.expires"))?;
+        let node = take_string(&mut obj, "node", &at)?;
+        let reason = take_string(&mut obj, "reason", &at)?;
+        let expires_text = take_string(&mut obj, "expires", &at)?;
         let expires = expires_text.as_deref().and_then(Date::parse);
         if let (Some(date), None) = (&expires_text, expires) {
             return err(format!("{at}.expires"), format!("expected a date YYYY-MM-DD, found {date:?}"));
@@ -249,6 +259,45 @@ fn load_waivers(items: Vec<Value>) -> Result<Vec<Waiver>, LoadError> {
         waivers.push(Waiver { rule, node, reason, expires, extra: obj });
     }
     Ok(waivers)
+}
+
+/// Checks that a design built in memory (a decoded share link) holds everything the format
+/// requires of a loaded one, as `from_value(to_value(design))` would, without the round trip
+/// through JSON: counts, node ids (valid and unique), property types by the schema (numbers
+/// put in canonical form), and link ends naming nodes. The error names the field as a load
+/// error does.
+pub fn validate(design: &mut Design) -> Result<(), LoadError> {
+    if design.nodes.len() > MAX_NODES {
+        return err("nodes", format!("too many nodes ({}; at most {MAX_NODES})", design.nodes.len()));
+    }
+    if design.links.len() > MAX_LINKS {
+        return err("links", format!("too many links ({}; at most {MAX_LINKS})", design.links.len()));
+    }
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, n) in design.nodes.iter_mut().enumerate() {
+        if !is_valid_id(n.id.as_str()) {
+            return err(format!("nodes[{i}].id"), format!("{:?} is not a node id", n.id.as_str()));
+        }
+        if let Some(first) = seen.insert(n.id.as_str().to_string(), i) {
+            return err(format!("nodes[{i}].id"), format!("duplicate id {:?} (also nodes[{first}])", n.id.as_str()));
+        }
+        for (key, value) in n.props.iter_mut() {
+            if let Some(spec) = n.kind.prop(key) {
+                if let Err(bad) = spec.check_type(value) {
+                    return err(format!("nodes[{i}].props.{key}{}", bad.at), bad.message);
+                }
+                *value = canonical_prop(value);
+            }
+        }
+    }
+    for (i, l) in design.links.iter().enumerate() {
+        for (key, end) in [("from", &l.from), ("to", &l.to)] {
+            if !seen.contains_key(end.as_str()) {
+                return err(format!("links[{i}].{key}"), format!("no node with id {:?}", end.as_str()));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn extend(obj: &mut Map<String, Value>, extra: &Map<String, Value>) {

@@ -24,13 +24,15 @@ pub struct Ctx<'a> {
     pub link_ends: Vec<(usize, usize)>,
     /// The KM nodes grouped by address key (computed on first use).
     kms_by_address: std::cell::OnceCell<std::collections::BTreeMap<String, Vec<usize>>>,
+    /// Every node's address (computed on first use).
+    addresses: std::cell::OnceCell<Vec<String>>,
 }
 
 impl<'a> Ctx<'a> {
     /// Builds the context (the graph has one vertex per node, one edge per link).
     pub fn new(d: &'a Design) -> Ctx<'a> {
         let mut graph = UnGraph::with_capacity(d.nodes.len(), d.links.len());
-        let mut index = std::collections::HashMap::with_capacity(d.nodes.len());
+        let mut index = std::collections::HashMap::with_capacity_and_hasher(d.nodes.len(), Fnv::default());
         for (i, n) in d.nodes.iter().enumerate() {
             let v = graph.add_node(());
             debug_assert_eq!(v.index(), i);
@@ -55,7 +57,16 @@ impl<'a> Ctx<'a> {
             out.dedup();
             neighbours.push(out);
         }
-        Ctx { d, product: d.product, neighbours, linked, kms, link_ends, kms_by_address: std::cell::OnceCell::new() }
+        Ctx {
+            d,
+            product: d.product,
+            neighbours,
+            linked,
+            kms,
+            link_ends,
+            kms_by_address: std::cell::OnceCell::new(),
+            addresses: std::cell::OnceCell::new(),
+        }
     }
 
     /// The node at an index.
@@ -110,16 +121,16 @@ impl<'a> Ctx<'a> {
             for &i in &self.kms {
                 let a = self.address(i);
                 if !a.trim().is_empty() {
-                    m.entry(address_key(&a)).or_default().push(i);
+                    m.entry(address_key(a).into_owned()).or_default().push(i);
                 }
             }
             m
         })
     }
 
-    /// A text property with defaults applied.
-    pub fn str(&self, i: usize, name: &str) -> String {
-        self.node(i).str(name, self.product)
+    /// A text property with defaults applied (borrowed from the design when set).
+    pub fn str(&self, i: usize, name: &str) -> std::borrow::Cow<'a, str> {
+        self.node(i).text(name, self.product)
     }
 
     /// A numeric property with defaults applied.
@@ -142,9 +153,11 @@ impl<'a> Ctx<'a> {
         self.node(i).list(name, self.product)
     }
 
-    /// The node's address: its `ip` when set, else its `hostname` (or `host`); `""` if none.
-    pub fn address(&self, i: usize) -> String {
-        address_of(self.node(i), self.product)
+    /// The node's address: its `ip` when set, else its `hostname` (or `host`); `""` if none
+    /// (worked out once per run for every node).
+    pub fn address(&self, i: usize) -> &str {
+        let all = self.addresses.get_or_init(|| self.d.nodes.iter().map(|n| address_of(n, self.product)).collect());
+        all.get(i).map(String::as_str).unwrap_or("")
     }
 }
 
@@ -166,19 +179,61 @@ pub fn address_of(n: &Node, product: Product) -> String {
 
 /// An address in comparable form: parsed IPs in canonical text (`0:0::1` equals `::1`), names
 /// in lower case without a trailing dot.
-pub fn address_key(s: &str) -> String {
+pub fn address_key(s: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
     let t = s.trim();
     match t.parse::<IpAddr>() {
-        Ok(ip) => ip.to_canonical().to_string(),
-        Err(_) => t.strip_suffix('.').unwrap_or(t).to_ascii_lowercase(),
+        // An IPv4 literal that parses is already in canonical form (no leading zeros).
+        Ok(IpAddr::V4(_)) => Cow::Borrowed(t),
+        Ok(ip) => Cow::Owned(ip.to_canonical().to_string()),
+        Err(_) => {
+            let name = t.strip_suffix('.').unwrap_or(t);
+            if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(name)
+            }
+        }
     }
 }
 
 /// True for addresses no other member can reach: loopback, unspecified, `localhost`.
 pub fn is_local_address(s: &str) -> bool {
-    let key = address_key(s);
-    match key.parse::<IpAddr>() {
-        Ok(ip) => ip.is_loopback() || ip.is_unspecified(),
-        Err(_) => key == "localhost",
+    let t = s.trim();
+    match t.parse::<IpAddr>() {
+        Ok(ip) => {
+            let ip = ip.to_canonical();
+            ip.is_loopback() || ip.is_unspecified()
+        }
+        Err(_) => t.strip_suffix('.').unwrap_or(t).eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// FNV-1a, for the checker's lookups of node ids (short strings, thousands per run): SipHash's
+/// defence against chosen keys buys nothing inside one run and costs a third of the lookup.
+#[derive(Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv::default()
     }
 }

@@ -23,9 +23,10 @@ pub const OS: &[&str] = &["ubuntu-16.04", "ubuntu-18.04", "centos-7", "windows-2
 /// A version matches an entry when it equals it or starts with it followed by `.`; case is
 /// ignored (`5.7` matches `5.7.31`; `12` matches `12.4`).
 pub fn version_matches(version: &str, entry: &str) -> bool {
-    let v = version.trim().to_ascii_lowercase();
-    let e = entry.to_ascii_lowercase();
-    v == e || v.strip_prefix(&e).is_some_and(|rest| rest.starts_with('.'))
+    // Compared without case and without allocating (the checker asks once per node and entry).
+    let v = version.trim().as_bytes();
+    let e = entry.as_bytes();
+    v.len() >= e.len() && v[..e.len()].eq_ignore_ascii_case(e) && (v.len() == e.len() || v[e.len()] == b'.')
 }
 
 fn listed(table: &[(&str, &[&str])], product: &str, version: &str) -> bool {

@@ -135,10 +135,10 @@ pub fn decode(link: &str) -> Result<Design, ShareError> {
     if crc32(&payload) != want {
         return Err(ShareError::Checksum);
     }
-    let design = codec::read(&payload).map_err(ShareError::Malformed)?;
+    let mut design = codec::read(&payload).map_err(ShareError::Malformed)?;
     // Everything the file format requires holds for a decoded design too.
-    crate::model::format::from_value(crate::model::format::to_value(&design))
-        .map_err(|e| ShareError::InvalidDesign(e.to_string()))
+    crate::model::format::validate(&mut design).map_err(|e| ShareError::InvalidDesign(e.to_string()))?;
+    Ok(design)
 }
 
 /// CRC-32 (IEEE) of bytes, bit by bit: a share link's checksum covers a few kilobytes, and the

@@ -1,5 +1,7 @@
 //! The app shell: toolbar, palette, messages, share bar, keyboard shortcuts, opening links.
 
+use std::time::Duration;
+
 use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -34,36 +36,60 @@ fn template(name: &str) -> Design {
 
 #[component]
 fn App() -> impl IntoView {
+    browser::mark("obkm:start");
     let (restored, startup_error) = match browser::restore() {
         Ok(d) => (d, None),
         Err(e) => (None, Some(e)),
     };
     let had_work = restored.is_some();
-    let editor = Editor::new(restored.unwrap_or_else(|| template("ha")));
+    // A share link in the address bar opens over the current design, which stays recoverable;
+    // on a first visit (no work yet) the app simply starts with it.
+    let (first, link, opened) = match (restored, take_link()) {
+        (None, Some(Ok(shared))) => (shared, None, true),
+        (restored, link) => (restored.unwrap_or_else(|| template("ha")), link, false),
+    };
+    let editor = Editor::new(first);
     let pointer = Pointer::new();
     let has_previous = RwSignal::new(browser::previous().is_some());
     if let Some(e) = startup_error {
         editor.alert(e);
     }
+    if opened {
+        editor.notice("Opened the shared design.");
+    }
     let exporter = Exporter::new();
     browser::install_api(
         move || editor.design.with_value(save),
-        move || editor.report.with_untracked(crate::rules::output::to_json),
+        move || {
+            editor.check_now();
+            editor.report.with_untracked(crate::rules::output::to_json)
+        },
         exporter,
     );
     // Persistence follows the design: every change that lands is autosaved (a restored design
     // is not written back unchanged at start-up; a first visit's template is), and a refusal is
-    // shown with what was and was not kept.
-    Effect::new(move |first: Option<()>| {
-        editor.rev.track();
-        if first.is_some() || !had_work {
+    // shown with what was and was not kept. The write waits until the browser is idle (a burst
+    // of changes is written once, and opening a large design is not slowed by it) and is done
+    // at once when the page is hidden or left.
+    let unsaved = StoredValue::new(false);
+    let flush = move || {
+        if unsaved.get_value() {
+            unsaved.set_value(false);
             if let Err(why) = editor.design.with_value(browser::autosave) {
                 editor.alert(why);
             }
         }
+    };
+    Effect::new(move |first: Option<()>| {
+        editor.rev.track();
+        if (first.is_some() || !had_work) && !unsaved.get_value() {
+            unsaved.set_value(true);
+            browser::when_idle(flush);
+        }
     });
-    // A share link in the address bar opens over the current design, which stays recoverable.
-    open_hash(&editor, &pointer, has_previous, had_work);
+    if let Some(link) = link {
+        open_link(&editor, &pointer, has_previous, had_work, link);
+    }
     let dark = RwSignal::new(browser::get_item(browser::THEME_KEY).as_deref() == Some("dark"));
     Effect::new(move |_| browser::apply_theme(dark.get()));
 
@@ -78,7 +104,13 @@ fn App() -> impl IntoView {
             canvas::on_tool_key(&editor, &pointer, Key::SpaceUp);
         }
     });
-    let hashes = window_event_listener(ev::hashchange, move |_| open_hash(&editor, &pointer, has_previous, true));
+    let hashes = window_event_listener(ev::hashchange, move |_| {
+        if let Some(link) = take_link() {
+            open_link(&editor, &pointer, has_previous, true, link);
+        }
+    });
+    let hidden = window_event_listener(ev::pagehide, move |_| flush());
+    let leaving = StoredValue::new_local(Some(browser::on_hidden(flush)));
     let other_tab = StoredValue::new(false);
     let storage = window_event_listener(ev::storage, move |e: web_sys::StorageEvent| {
         if e.key().as_deref() == Some(browser::AUTOSAVE_KEY) && !other_tab.get_value() {
@@ -96,13 +128,22 @@ fn App() -> impl IntoView {
         keyups.remove();
         hashes.remove();
         storage.remove();
+        hidden.remove();
+        leaving.set_value(None);
     });
     // Fit the first design into the canvas once it has a size (the canvas is still empty, so
     // reading its size is cheap), then draw it.
     request_animation_frame(move || {
         fit_view(&editor, &pointer);
         pointer.ready.set(true);
-        request_animation_frame(move || pointer.settled.set(true));
+        // The design is checked once its first frame is on screen (its badges follow a frame
+        // later), and what is below the canvas (the findings list) is drawn after that: each in
+        // a task of its own after a frame, so that the canvas shows first.
+        let after_next_frame = |f: Box<dyn FnOnce()>| request_animation_frame(move || set_timeout(f, Duration::ZERO));
+        after_next_frame(Box::new(move || {
+            editor.check_now();
+            after_next_frame(Box::new(move || pointer.settled.set(true)));
+        }));
         // The export worker loads when nothing else waits.
         exporter.start_when_idle();
     });
@@ -144,16 +185,30 @@ fn App() -> impl IntoView {
     }
 }
 
-/// Opens the share link in the address bar, if any. The design it replaces is kept as the
-/// previous design (`keep_current`: there was real work, not a first-visit template); a link
-/// that cannot be opened is reported and changes nothing.
-fn open_hash(editor: &Editor, pointer: &Pointer, has_previous: RwSignal<bool>, keep_current: bool) {
+/// The share link in the address bar, if any, decoded; it is removed from the address bar once
+/// read, so that a reload restores the tab's own autosave rather than the link.
+fn take_link() -> Option<Result<Design, share::ShareError>> {
     let hash = browser::location_hash();
     if hash.trim_start_matches('#').is_empty() {
-        return;
+        return None;
     }
     browser::clear_hash();
-    match share::decode(&hash) {
+    let r = share::decode(&hash);
+    browser::mark("obkm:link-decoded");
+    Some(r)
+}
+
+/// Opens a decoded share link over the current design. The design it replaces is kept as the
+/// previous design (`keep_current`: there was real work, not a first-visit template); a link
+/// that cannot be opened is reported and changes nothing.
+fn open_link(
+    editor: &Editor,
+    pointer: &Pointer,
+    has_previous: RwSignal<bool>,
+    keep_current: bool,
+    link: Result<Design, share::ShareError>,
+) {
+    match link {
         Ok(shared) => {
             let current = editor.design.with_value(Clone::clone);
             let keep = keep_current && !current.nodes.is_empty() && save(&current) != save(&shared);

@@ -260,6 +260,52 @@ pub fn install_api(
     let _ = js_sys::Reflect::set(&window, &"obkmTopology".into(), &api);
 }
 
+/// Runs `f` once the browser is idle, and within a second at the latest.
+pub fn when_idle(f: impl FnOnce() + 'static) {
+    let cb = Closure::once_into_js(f);
+    let opts = web_sys::IdleRequestOptions::new();
+    opts.set_timeout(1000);
+    let window = gloo_utils::window();
+    if window.request_idle_callback_with_options(cb.unchecked_ref(), &opts).is_err() {
+        let _ = window.set_timeout_with_callback(cb.unchecked_ref());
+    }
+}
+
+/// Calls `f` whenever the page becomes hidden (another tab, a closed window, a phone's home
+/// screen), until the returned guard is dropped.
+pub fn on_hidden(f: impl Fn() + 'static) -> Listener {
+    let document = gloo_utils::document();
+    let doc = document.clone();
+    let closure = Closure::<dyn Fn()>::new(move || {
+        if doc.hidden() {
+            f();
+        }
+    });
+    let _ = document.add_event_listener_with_callback("visibilitychange", closure.as_ref().unchecked_ref());
+    Listener { target: document.into(), event: "visibilitychange", closure }
+}
+
+/// An event listener that is removed when dropped.
+pub struct Listener {
+    target: web_sys::EventTarget,
+    event: &'static str,
+    closure: Closure<dyn Fn()>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+/// Marks a moment of the start-up in the page's performance timeline (`obkm:start`,
+/// `obkm:link-decoded`, `obkm:drawn`), for `make bench` and the browser's profiler.
+pub fn mark(name: &str) {
+    if let Some(p) = gloo_utils::window().performance() {
+        let _ = p.mark(name);
+    }
+}
+
 fn now_ms() -> f64 {
     gloo_utils::window().performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
 }

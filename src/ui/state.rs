@@ -1,6 +1,6 @@
 //! The editor's state: the design and its history (the source of truth, not reactive), and
-//! the fine-grained signals the views read (one set per node, the lists of node and link
-//! keys, the selection, the viewport). Every change goes through [`Editor::execute`], which
+//! the signals the views read (the link keys, the selection, the badge counts, the viewport;
+//! the canvas's painter reads the design itself). Every change goes through [`Editor::execute`], which
 //! applies a model command, then syncs the signals that changed and autosaves.
 
 use std::collections::HashMap;
@@ -8,27 +8,12 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 
 use crate::model::command::describe;
-use crate::model::{Command, Design, History, NodeId, NodeKind};
+use crate::model::{Command, Design, History, NodeId};
 use crate::rules::{check, Report, Severity};
 
 pub use crate::export::diagram::{HALF_H as NODE_HALF_H, HALF_W as NODE_HALF_W};
 /// The grid that positions snap to.
 pub const GRID: f64 = 10.0;
-
-/// The signals of one node: moving it touches only its own.
-#[derive(Clone, Copy)]
-pub struct NodeSignals {
-    /// Centre in world coordinates (changes while dragging, before the command lands).
-    pub pos: RwSignal<(f64, f64)>,
-    /// Label.
-    pub label: RwSignal<String>,
-    /// Kind (fixed for a node's life).
-    pub kind: NodeKind,
-    /// Selected.
-    pub selected: RwSignal<bool>,
-    /// Unwaived (errors, warnings) naming this node.
-    pub badge: RwSignal<(usize, usize)>,
-}
 
 /// A link as the canvas draws it.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,18 +59,14 @@ pub struct Editor {
     history: StoredValue<History>,
     /// Bumped after every change that landed in the design.
     pub rev: RwSignal<u64>,
-    /// Node ids and kinds in design order (for the keyed list).
-    pub node_ids: RwSignal<Vec<(NodeId, NodeKind)>>,
-    nodes: StoredValue<HashMap<NodeId, NodeSignals>>,
+    /// Unwaived (errors, warnings) naming each node, from the last check (the badges).
+    pub badges: StoredValue<HashMap<NodeId, (usize, usize)>>,
     /// Links in design order.
     pub links: RwSignal<Vec<LinkItem>>,
     /// Selected nodes.
     pub selected: RwSignal<Vec<NodeId>>,
     /// The selected link.
     pub selected_link: RwSignal<Option<LinkKey>>,
-    /// One subscription per link view to the selected link, as nodes have their own signal:
-    /// selecting a link wakes only the two link views whose state changes.
-    pub link_selection: StoredValue<Selector<Option<LinkKey>>>,
     /// Pan and zoom.
     pub view: RwSignal<Viewport>,
     /// The message shown to the user.
@@ -109,9 +90,9 @@ pub struct Editor {
     pub link_labels: Memo<HashMap<LinkKey, String>>,
     /// Copied nodes (Ctrl+C) and how many times they were pasted.
     pub clip: StoredValue<Option<(crate::model::clipboard::Clip, u32)>>,
-    /// The app's owner: per-node signals are created under it, never under the owner of the
-    /// view whose event handler happens to run the command (which may be disposed next).
-    owner: StoredValue<Option<Owner>>,
+    /// True while the report is older than the design: only between opening and the first
+    /// check, which runs right after the first paint (`check_now`).
+    stale: StoredValue<bool>,
 }
 
 impl Editor {
@@ -127,18 +108,15 @@ impl Editor {
             let labels = design.with_value(crate::export::flows::link_labels);
             links.with_untracked(|items| items.iter().map(LinkItem::key).zip(labels).collect::<HashMap<_, _>>())
         });
-        let selected_link = RwSignal::new(None);
         let e = Editor {
-            link_selection: StoredValue::new(Selector::new(move || selected_link.get())),
             design,
             history: StoredValue::new(History::default()),
             rev,
             link_labels,
-            node_ids: RwSignal::new(Vec::new()),
-            nodes: StoredValue::new(HashMap::new()),
+            badges: StoredValue::new(HashMap::new()),
             links,
             selected: RwSignal::new(Vec::new()),
-            selected_link,
+            selected_link: RwSignal::new(None),
             view: RwSignal::new(Viewport::default()),
             message: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
@@ -147,8 +125,8 @@ impl Editor {
             can_undo: RwSignal::new(false),
             can_redo: RwSignal::new(false),
             snap: RwSignal::new(true),
-            owner: StoredValue::new(Owner::current()),
             clip: StoredValue::new(None),
+            stale: StoredValue::new(true),
             report: RwSignal::new(Report {
                 design: String::new(),
                 product: "",
@@ -156,13 +134,16 @@ impl Editor {
                 findings: Vec::new(),
             }),
         };
-        e.sync();
+        e.sync_lists();
         e
     }
 
-    /// The signals of a node.
-    pub fn node(&self, id: &NodeId) -> Option<NodeSignals> {
-        self.nodes.with_value(|m| m.get(id).copied())
+    /// Runs the checker now if the report is older than the design (the design an editor opens
+    /// with is checked right after it is first drawn, so that the canvas shows first).
+    pub fn check_now(&self) {
+        if self.stale.get_value() {
+            self.recheck();
+        }
     }
 
     /// Applies a command as one undo step. Returns the error text when the model refuses it.
@@ -251,45 +232,17 @@ impl Editor {
         self.message.set(Some(Message { error: false, text: text.into(), undo: true }));
     }
 
-    /// Brings the signals in line with the design, touching only what changed.
+    /// Brings the signals in line with the design, touching only what changed, and checks it.
     fn sync(&self) {
-        let (ids, links) = self.design.with_value(|d| {
-            self.nodes.update_value(|map| {
-                for n in &d.nodes {
-                    match map.get(&n.id) {
-                        Some(s) => {
-                            if s.pos.get_untracked() != (n.x, n.y) {
-                                s.pos.set((n.x, n.y));
-                            }
-                            if s.label.with_untracked(|l| l != &n.label) {
-                                s.label.set(n.label.clone());
-                            }
-                        }
-                        None => {
-                            let make = || NodeSignals {
-                                pos: RwSignal::new((n.x, n.y)),
-                                label: RwSignal::new(n.label.clone()),
-                                kind: n.kind,
-                                selected: RwSignal::new(false),
-                                badge: RwSignal::new((0, 0)),
-                            };
-                            let signals = self.owner.with_value(|o| match o {
-                                Some(owner) => owner.with(make),
-                                None => make(),
-                            });
-                            map.insert(n.id.clone(), signals);
-                        }
-                    }
-                }
-                // A node whose kind changed (a replaced design reusing an id) gets new signals
-                // (one lookup table, not a search of the nodes per signal set).
-                let kinds: HashMap<&NodeId, NodeKind> = d.nodes.iter().map(|n| (&n.id, n.kind)).collect();
-                map.retain(|id, s| kinds.get(id) == Some(&s.kind));
-            });
-            let ids: Vec<(NodeId, NodeKind)> = d.nodes.iter().map(|n| (n.id.clone(), n.kind)).collect();
+        self.sync_lists();
+        self.recheck();
+    }
+
+    /// The link list, the selections and the undo state in line with the design.
+    fn sync_lists(&self) {
+        let links = self.design.with_value(|d| {
             let mut seen: HashMap<(&NodeId, &NodeId), usize> = HashMap::new();
-            let links: Vec<LinkItem> = d
-                .links
+            d.links
                 .iter()
                 .enumerate()
                 .map(|(index, l)| {
@@ -298,17 +251,14 @@ impl Editor {
                     *n += 1;
                     LinkItem { index, from: l.from.clone(), to: l.to.clone(), occurrence }
                 })
-                .collect();
-            (ids, links)
+                .collect::<Vec<_>>()
         });
-        if self.node_ids.with_untracked(|old| old != &ids) {
-            self.node_ids.set(ids);
-        }
         if self.links.with_untracked(|old| old != &links) {
             self.links.set(links);
         }
-        let kept: Vec<NodeId> =
-            self.selected.get_untracked().into_iter().filter(|id| self.node(id).is_some()).collect();
+        let kept: Vec<NodeId> = self
+            .design
+            .with_value(|d| self.selected.get_untracked().into_iter().filter(|id| d.node(id).is_some()).collect());
         self.select(kept);
         if let Some(key) = self.selected_link.get_untracked() {
             if self.link_index(&key).is_none() {
@@ -319,16 +269,16 @@ impl Editor {
             self.can_undo.set(h.can_undo());
             self.can_redo.set(h.can_redo());
         });
-        self.recheck();
     }
 
-    /// Runs the checker and updates the report and the badges that changed.
+    /// Runs the checker and updates the report and the badge counts.
     fn recheck(&self) {
         let report = self.design.with_value(|d| check(d, today()));
-        let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+        let mut counts: HashMap<NodeId, (usize, usize)> = HashMap::new();
         for f in report.findings.iter().filter(|f| !f.waived) {
             for id in &f.nodes {
-                let c = counts.entry(id.as_str()).or_default();
+                let Some(id) = NodeId::parse(id) else { continue };
+                let c = counts.entry(id).or_default();
                 match f.severity {
                     Severity::Error => c.0 += 1,
                     Severity::Warning => c.1 += 1,
@@ -336,14 +286,8 @@ impl Editor {
                 }
             }
         }
-        self.nodes.with_value(|map| {
-            for (id, s) in map {
-                let c = counts.get(id.as_str()).copied().unwrap_or_default();
-                if s.badge.get_untracked() != c {
-                    s.badge.set(c);
-                }
-            }
-        });
+        self.badges.set_value(counts);
+        self.stale.set_value(false);
         self.report.set(report);
     }
 
@@ -356,23 +300,8 @@ impl Editor {
 
     /// Sets the selected nodes (and clears the link selection when any node is selected).
     pub fn select(&self, ids: Vec<NodeId>) {
-        let old = self.selected.get_untracked();
-        if old == ids {
+        if self.selected.with_untracked(|old| old == &ids) {
             return;
-        }
-        for id in &old {
-            if !ids.contains(id) {
-                if let Some(s) = self.node(id) {
-                    s.selected.set(false);
-                }
-            }
-        }
-        for id in &ids {
-            if let Some(s) = self.node(id) {
-                if !s.selected.get_untracked() {
-                    s.selected.set(true);
-                }
-            }
         }
         if !ids.is_empty() {
             self.selected_link.set(None);

@@ -83,14 +83,14 @@ fn clu_005(c: &Ctx, h: &mut Hits) {
         let a = c.address(i);
         if a.trim().is_empty() {
             h.add([i], format!("{} has no address (set its ip or hostname)", c.label(i)));
-        } else if is_local_address(&a) {
+        } else if is_local_address(a) {
             h.add([i], format!("{} has the address {a}, which no other member can reach", c.label(i)));
         }
     }
 }
 
 fn clu_006(c: &Ctx, h: &mut Hits) {
-    for (addr, nodes) in c.kms_by_address() {
+    for (addr, nodes) in c.kms_by_address().iter().filter(|(_, nodes)| nodes.len() > 1) {
         let mut by_port: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
         for &i in nodes {
             by_port.entry(c.num(i, "member_port") as i64).or_default().push(i);

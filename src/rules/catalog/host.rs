@@ -178,6 +178,11 @@ fn differing(c: &Ctx, value: impl Fn(usize) -> String) -> Option<Vec<String>> {
 }
 
 fn host_009(c: &Ctx, h: &mut Hits) {
+    // Compared first, worded only when they differ.
+    let first = c.kms.first().map(|&i| (c.str(i, "product_version"), c.num(i, "update_level")));
+    if c.kms.iter().all(|&i| Some((c.str(i, "product_version"), c.num(i, "update_level"))) == first) {
+        return;
+    }
     let version = |i: usize| format!("{} update {}", c.str(i, "product_version"), c.num(i, "update_level"));
     if let Some(values) = differing(c, version) {
         h.add(c.kms.clone(), format!("The Key Manager nodes run different versions: {}", values.join("; ")));
@@ -185,7 +190,11 @@ fn host_009(c: &Ctx, h: &mut Hits) {
 }
 
 fn host_010(c: &Ctx, h: &mut Hits) {
-    if let Some(values) = differing(c, |i| c.str(i, "keystore")) {
+    let first = c.kms.first().map(|&i| c.str(i, "keystore"));
+    if c.kms.iter().all(|&i| Some(c.str(i, "keystore")) == first) {
+        return;
+    }
+    if let Some(values) = differing(c, |i| c.str(i, "keystore").into_owned()) {
         h.add(c.kms.clone(), format!("The Key Manager nodes use different keystores: {}", values.join(", ")));
     }
 }

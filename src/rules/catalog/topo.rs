@@ -56,13 +56,11 @@ fn topo_001(c: &Ctx, h: &mut Hits) {
 }
 
 fn topo_002(c: &Ctx, h: &mut Hits) {
-    let mut counts: std::collections::HashMap<(usize, usize), usize> = std::collections::HashMap::new();
-    for &(a, b) in &c.link_ends {
-        *counts.entry((a.min(b), a.max(b))).or_default() += 1;
-    }
-    let mut twice: Vec<((usize, usize), usize)> = counts.into_iter().filter(|(_, n)| *n > 1).collect();
-    twice.sort_unstable();
-    for ((a, b), n) in twice {
+    // The pairs sorted: the same pair twice ends up side by side (no hashing of thousands).
+    let mut pairs: Vec<(usize, usize)> = c.link_ends.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
+    pairs.sort_unstable();
+    for group in pairs.chunk_by(|x, y| x == y).filter(|g| g.len() > 1) {
+        let ((a, b), n) = (group[0], group.len());
         let nodes = pair(a, b);
         let names = c.labels(&nodes);
         h.add(nodes, format!("{names} are linked {n} times"));
@@ -78,7 +76,7 @@ fn topo_003(c: &Ctx, h: &mut Hits) {
             if n.kind.prop(key).is_none() {
                 continue;
             }
-            let v = n.str(key, c.product);
+            let v = n.text(key, c.product);
             if !v.is_empty() && !ok(&v) {
                 bad.push(format!("{key} {v:?}"));
             }
@@ -92,7 +90,7 @@ fn topo_003(c: &Ctx, h: &mut Hits) {
 fn topo_004(c: &Ctx, h: &mut Hits) {
     // (address, node) pairs, sorted: equal addresses end up next to each other, in ascending
     // order of address and then of node (a sorted list, not a map of sets: thousands of nodes).
-    let mut pairs: Vec<(String, usize)> = Vec::new();
+    let mut texts: Vec<(std::borrow::Cow<str>, usize)> = Vec::new();
     for (i, n) in c.d.nodes.iter().enumerate() {
         for key in ["ip", "hostname", "host"] {
             // A load balancer's hostname is the cluster's public name, which load balancers share.
@@ -100,13 +98,14 @@ fn topo_004(c: &Ctx, h: &mut Hits) {
                 continue;
             }
             if n.kind.prop(key).is_some() {
-                let v = n.str(key, c.product);
+                let v = n.text(key, c.product);
                 if !v.trim().is_empty() {
-                    pairs.push((address_key(&v), i));
+                    texts.push((v, i));
                 }
             }
         }
     }
+    let mut pairs: Vec<(std::borrow::Cow<str>, usize)> = texts.iter().map(|(v, i)| (address_key(v), *i)).collect();
     pairs.sort_unstable();
     pairs.dedup();
     for group in pairs.chunk_by(|a, b| a.0 == b.0) {

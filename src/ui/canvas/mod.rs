@@ -1,15 +1,17 @@
 //! The canvas, one file a concern: `camera` (pan and zoom, fit and reveal: pure), `tool` (the
-//! interaction machine: pure), `scene` (the nodes, links, labels and frames as views, and the
-//! one dispatcher that feeds the machine), `overlay` (what the machine previews, above the
-//! scene), `layers` (the static and the live layer: what moves is lifted into the live one).
+//! interaction machine: pure), `marks` (the SVG markup of a node, link, label and frame: pure),
+//! `paint` (draws the scene into the static and the live layer and keeps it in line with the
+//! design; what moves is lifted into the live one), `scene` (the canvas and the one dispatcher
+//! that feeds the machine), `overlay` (what the machine previews, above the scene).
 
 pub mod camera;
+pub mod marks;
 pub mod tool;
 
 #[cfg(target_arch = "wasm32")]
-mod layers;
-#[cfg(target_arch = "wasm32")]
 mod overlay;
+#[cfg(target_arch = "wasm32")]
+mod paint;
 #[cfg(target_arch = "wasm32")]
 mod scene;
 

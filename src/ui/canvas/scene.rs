@@ -1,21 +1,20 @@
-//! The scene: the SVG canvas with its nodes, links, port labels and cluster frame, and the one
+//! The scene: the canvas with its two SVG layers, drawn by the painter (`paint`), and the one
 //! dispatcher that turns pointer events into the interaction machine's input (`tool`) and its
-//! output into signals and commands. Views only tag their elements (`data-node-id`,
-//! `data-handle`, `data-link`); while a gesture is under way only the moving nodes' position
-//! signals change, and its command lands when the pointer is released.
+//! output into what the painter shows and into commands. The drawn elements are only tagged
+//! (`data-node-id`, `data-handle`, `data-link`); while a gesture is under way only the moving
+//! nodes are redrawn, and its command lands when the pointer is released.
+
+use std::collections::HashMap;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::camera::{self, Point, Viewport};
-use super::layers::Layers;
 use super::overlay::{Hint, Overlay};
-use super::tool::{Commit, Key, Motion, Output, Press, Preview, Scene, Target, Tool};
+use super::paint::{self, Groups, Painter};
+use super::tool::{Commit, Key, LinkKey, Motion, Output, Press, Preview, Scene, Target, Tool};
 use crate::model::{link_refusal, Command, Link, NodeId, NodeKind};
-use crate::ui::state::{Editor, LinkItem, NODE_HALF_H, NODE_HALF_W};
-
-/// Up to this many links, every link shows its ports; above, only the selected nodes' links.
-pub const LABELLED_LINKS: usize = 200;
+use crate::ui::state::{Editor, NODE_HALF_H, NODE_HALF_W};
 
 /// The pointer side of the canvas: the interaction machine, what it previews, the canvas
 /// element and its box (read once per gesture: reading it on every move would force a layout
@@ -28,8 +27,8 @@ pub struct Pointer {
     /// The canvas element (the container of the layers).
     pub el: NodeRef<leptos::html::Div>,
     rect: StoredValue<Option<(f64, f64, f64, f64)>>,
-    /// The static and the live layer.
-    pub layers: Layers,
+    /// What draws the scene into the static and the live layer.
+    pub painter: StoredValue<Painter, LocalStorage>,
     /// The gesture under way, for the canvas's `data-gesture` (cursor, hit testing): empty
     /// when idle; `pan` while the layers move and the scene waits.
     pub gesture: RwSignal<&'static str>,
@@ -49,7 +48,7 @@ impl Pointer {
             preview: RwSignal::new(Preview::default()),
             el: NodeRef::new(),
             rect: StoredValue::new(None),
-            layers: Layers::new(),
+            painter: StoredValue::new_local(Painter::default()),
             gesture: RwSignal::new(""),
             ready: RwSignal::new(false),
             settled: RwSignal::new(false),
@@ -137,10 +136,8 @@ fn feed(editor: &Editor, pointer: &Pointer, step: impl FnOnce(&mut Tool, &View) 
     let view = View(editor);
     let mut out = Output::default();
     pointer.tool.update_value(|t| out = step(t, &view));
-    for (id, at) in out.positions {
-        if let Some(s) = editor.node(&id) {
-            s.pos.set(at);
-        }
+    if !out.positions.is_empty() {
+        pointer.painter.update_value(|p| p.move_nodes(&out.positions));
     }
     if let Some(sel) = out.select {
         editor.select(sel);
@@ -161,7 +158,7 @@ fn feed(editor: &Editor, pointer: &Pointer, step: impl FnOnce(&mut Tool, &View) 
     // The moving nodes go to the live layer (at the press already: the selection it makes then
     // repaints the live layer), and back before their command lands.
     let gesture = pointer.tool.with_value(|t| {
-        pointer.layers.sync(editor, t.moving());
+        pointer.painter.update_value(|p| p.lift(t.moving()));
         t.gesture()
     });
     if pointer.gesture.get_untracked() != gesture {
@@ -326,7 +323,8 @@ pub fn fit_view(editor: &Editor, pointer: &Pointer) {
 /// Pans the view so that the given nodes are in sight (centred on them when any is outside).
 pub fn reveal(editor: &Editor, pointer: &Pointer, ids: &[NodeId]) {
     let Some(size) = pointer.canvas_size() else { return };
-    let centres: Vec<Point> = ids.iter().filter_map(|id| editor.node(id)).map(|s| s.pos.get_untracked()).collect();
+    let centres: Vec<Point> =
+        editor.design.with_value(|d| ids.iter().filter_map(|id| d.node(id)).map(|n| (n.x, n.y)).collect());
     let view = camera::reveal(editor.view.get_untracked(), &centres, size);
     if view != editor.view.get_untracked() {
         editor.view.set(view);
@@ -356,201 +354,21 @@ pub use crate::export::diagram::{border as border_point, glyph, short};
 /// everything. Thousands of unreadable SVG texts made opening and zooming a large design slow.
 pub const DETAIL_SCALE: f64 = 0.45;
 
-#[component]
-fn NodeView(editor: Editor, id: NodeId, detail: Memo<bool>) -> impl IntoView {
-    let Some(s) = editor.node(&id) else { return ().into_any() };
-    let kind = s.kind;
-    let id_key = id.clone();
-    let on_key = move |ev: web_sys::KeyboardEvent| {
-        if ev.key() == "Enter" || ev.key() == " " {
-            ev.prevent_default();
-            editor.select(vec![id_key.clone()]);
-        }
-    };
-    // The accessible name: the full label and the id (what the box shows, untruncated), then
-    // the kind and the finding counts.
-    let id_name = id.to_string();
-    let aria = move || {
-        let (errors, warnings) = s.badge.get();
-        let counts = match (errors, warnings) {
-            (0, 0) => String::new(),
-            (e, w) => format!(", {e} error(s), {w} warning(s)"),
-        };
-        format!("{} {id_name}, {}{counts}", s.label.get(), kind.title())
-    };
-    let transform = move || {
-        let (x, y) = s.pos.get();
-        format!("translate({x},{y})")
-    };
-    // The texts a box shows are drawn beside the option, hidden from assistive technology:
-    // its accessible name already says them, untruncated (the box shortens long labels).
-    view! {
-        <g
-            class=format!("node kind-{}", kind.as_str())
-            class:selected=move || s.selected.get()
-            data-node-id=id.to_string()
-            data-kind=kind.as_str()
-            aria-selected=move || if s.selected.get() { "true" } else { "false" }
-            role="option"
-            tabindex="0"
-            aria-label=aria
-            transform=transform
-            on:keydown=on_key
-        >
-            <title>{move || s.label.get()}</title>
-            <rect class="node-box" x=-NODE_HALF_W y=-NODE_HALF_H width=2.0 * NODE_HALF_W height=2.0 * NODE_HALF_H rx="8"></rect>
-            <circle class="node-icon" cx="-60" cy="0" r="17"></circle>
-            {move || {
-                let (errors, warnings) = s.badge.get();
-                (errors + warnings > 0).then(|| {
-                    let (class, count, what) =
-                        if errors > 0 { ("badge error", errors, "error") } else { ("badge warning", warnings, "warning") };
-                    view! {
-                        <g class=class data-testid="badge" data-errors=errors data-warnings=warnings aria-hidden="true">
-                            <title>{format!("{errors} error(s), {warnings} warning(s)")}</title>
-                            <circle cx=NODE_HALF_W - 10.0 cy=-NODE_HALF_H r="10"></circle>
-                            <text x=NODE_HALF_W - 10.0 y=-NODE_HALF_H + 4.0 text-anchor="middle" aria-label=format!("{count} {what}s")>{count}</text>
-                        </g>
-                    }
-                })
-            }}
-            {
-                let hook = id.to_string();
-                move || detail.get().then(|| view! {
-                    <circle class="handle" data-testid="handle" data-handle=hook.clone() aria-hidden="true" cx=NODE_HALF_W cy="0" r="7">
-                        <title>"Drag to another node to connect"</title>
-                    </circle>
-                })
-            }
-        </g>
-        {
-            let id = id.to_string();
-            move || detail.get().then(|| view! {
-                <g class=format!("node-text kind-{}", kind.as_str()) aria-hidden="true" transform=transform>
-                    <text class="node-glyph" x="-60" y="4" text-anchor="middle">{glyph(kind)}</text>
-                    <text class="node-label" x="-36" y="-3">{move || short(&s.label.get())}</text>
-                    <text class="node-kind" x="-36" y="14">{id.clone()}</text>
-                </g>
-            })
-        }
+/// Focuses a node's element (keyboard moves between nodes); false when it is not drawn.
+pub fn focus_node(pointer: &Pointer, id: &NodeId) -> bool {
+    let el = pointer.painter.with_value(|p| paint::node_element(p, id));
+    el.is_some_and(|e| e.focus().is_ok())
+}
+
+/// Enter or Space on a focused node selects it.
+fn on_canvas_key(editor: &Editor, ev: &web_sys::KeyboardEvent) {
+    if ev.key() != "Enter" && ev.key() != " " {
+        return;
     }
-    .into_any()
-}
-
-#[component]
-fn LinkView(editor: Editor, item: LinkItem) -> impl IntoView {
-    let (Some(a), Some(b)) = (editor.node(&item.from), editor.node(&item.to)) else { return ().into_any() };
-    let ends = move || {
-        let (pa, pb) = (a.pos.get(), b.pos.get());
-        (border_point(pa, pb), border_point(pb, pa))
-    };
-    let self_loop = item.from == item.to;
-    let path = move || {
-        let ((x1, y1), (x2, y2)) = ends();
-        if self_loop {
-            let (x, y) = a.pos.get();
-            format!("M{} {} c 40 -70 100 -70 60 0", x + NODE_HALF_W - 20.0, y - NODE_HALF_H)
-        } else {
-            format!("M{x1} {y1} L{x2} {y2}")
-        }
-    };
-    let key = Some(item.key());
-    let selected = move || editor.link_selection.with_value(|s| s.selected(&key));
-    view! {
-        <g
-            class="link"
-            class:selected=selected
-            role="img"
-            aria-label=format!("Link from {} to {}", item.from, item.to)
-            data-link=format!("{}~{}", item.from, item.to)
-            data-occurrence=item.occurrence
-        >
-            <path class="link-hit" d=path></path>
-            <path class="link-line" d=path></path>
-        </g>
-    }
-    .into_any()
-}
-
-/// The ports a link carries, at its middle.
-#[component]
-fn LinkLabel(editor: Editor, item: LinkItem) -> impl IntoView {
-    let (Some(a), Some(b)) = (editor.node(&item.from), editor.node(&item.to)) else { return ().into_any() };
-    let key = item.key();
-    let label = move || editor.link_labels.with(|v| v.get(&key).cloned().unwrap_or_default());
-    let mid = move || {
-        let (pa, pb) = (a.pos.get(), b.pos.get());
-        let ((x1, y1), (x2, y2)) = (border_point(pa, pb), border_point(pb, pa));
-        ((x1 + x2) / 2.0, (y1 + y2) / 2.0 - 4.0)
-    };
-    let hook = format!("{}~{}", item.from, item.to);
-    view! { <text class="link-label" data-link-label=hook x=move || mid().0 y=move || mid().1 text-anchor="middle">{label}</text> }.into_any()
-}
-
-/// The port labels: on every link of a small design (in the static layer, `selected` false);
-/// on a large one only on the links of the selected nodes (thousands of labels would slow
-/// every frame for little use), in the live layer (`selected` true), so that selecting or
-/// dragging a node never repaints the static one for its labels.
-#[component]
-fn LinkLabels(editor: Editor, selected: bool, detail: Memo<bool>) -> impl IntoView {
-    let shown = move || {
-        if !detail.get() {
-            return Vec::new();
-        }
-        let chosen = editor.selected.get();
-        editor.links.with(|links| {
-            let all = links.len() <= LABELLED_LINKS;
-            if all == selected {
-                return Vec::new();
-            }
-            links
-                .iter()
-                .filter(|l| l.from != l.to && (all || chosen.contains(&l.from) || chosen.contains(&l.to)))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
-    view! {
-        <g class="link-labels">
-            <For each=shown key=LinkItem::key children=move |item| view! { <LinkLabel editor=editor item=item /> } />
-        </g>
-    }
-}
-
-/// The frame around the Key Manager nodes, labelled with the cluster domain.
-#[component]
-fn ClusterFrame(editor: Editor) -> impl IntoView {
-    let frame = Memo::new(move |_| {
-        editor.rev.track();
-        let kms: Vec<NodeId> = editor
-            .design
-            .with_value(|d| d.nodes.iter().filter(|n| n.kind == NodeKind::KeyManager).map(|n| n.id.clone()).collect());
-        let mut b: Option<(f64, f64, f64, f64)> = None;
-        for id in &kms {
-            let Some(s) = editor.node(id) else { continue };
-            let (x, y) = s.pos.get();
-            b = Some(match b {
-                None => (x, y, x, y),
-                Some((a, c, e, f)) => (a.min(x), c.min(y), e.max(x), f.max(y)),
-            });
-        }
-        b.map(|(x0, y0, x1, y1)| {
-            (x0 - NODE_HALF_W - 16.0, y0 - NODE_HALF_H - 30.0, x1 + NODE_HALF_W + 16.0, y1 + NODE_HALF_H + 16.0)
-        })
-    });
-    let domain = move || {
-        editor.rev.track();
-        editor.design.with_value(|d| format!("cluster {}", d.cluster.domain))
-    };
-    move || {
-        frame.get().map(|(x0, y0, x1, y1)| {
-            view! {
-                <g class="cluster-frame" data-testid="cluster">
-                    <rect x=x0 y=y0 width=x1 - x0 height=y1 - y0 rx="14"></rect>
-                    <text x=x0 + 12.0 y=y0 + 18.0>{domain}</text>
-                </g>
-            }
-        })
+    let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    if let Some(id) = el.get_attribute("data-node-id").and_then(|v| NodeId::parse(&v)) {
+        ev.prevent_default();
+        editor.select(vec![id]);
     }
 }
 
@@ -599,8 +417,77 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
         let size = 20.0 * v.scale;
         (format!("{size}px {size}px"), format!("{}px {}px", v.tx.rem_euclid(size), v.ty.rem_euclid(size)))
     };
-    let layers = pointer.layers;
     let detail = Memo::new(move |_| painted.get().scale >= DETAIL_SCALE);
+    let refs: [NodeRef<leptos::svg::G>; 9] = std::array::from_fn(|_| NodeRef::new());
+    let [frame, links, labels, nodes, live_frame, live_links, live_labels, live_nodes, selected_labels] = refs;
+    let groups = move || {
+        let g = |r: NodeRef<leptos::svg::G>| r.get_untracked().map(|e| -> web_sys::Element { e.unchecked_into() });
+        Some(Groups {
+            frame: g(frame)?,
+            links: g(links)?,
+            labels: g(labels)?,
+            nodes: g(nodes)?,
+            live_frame: g(live_frame)?,
+            live_links: g(live_links)?,
+            live_labels: g(live_labels)?,
+            live_nodes: g(live_nodes)?,
+            selected_labels: g(selected_labels)?,
+        })
+    };
+    // The painter follows the design (every command bumps `rev`), the selections and the level
+    // of detail; it draws nothing until the first view is fitted.
+    let painter = pointer.painter;
+    Effect::new(move |_| {
+        editor.rev.track();
+        editor.report.track();
+        let selected = editor.selected.get();
+        let selected_link = editor.selected_link.get();
+        let detail = detail.get();
+        if !pointer.ready.get() {
+            return;
+        }
+        let moving: Vec<NodeId> = pointer.tool.with_value(|t| t.moving().iter().map(|(id, _)| id.clone()).collect());
+        // The port labels are worked out only when some are drawn (a readable zoom, and a small
+        // design or a selection): a large design opens without the flow list.
+        let few = editor.links.with_untracked(|l| l.len() <= paint::LABELLED_LINKS);
+        let none = HashMap::new();
+        let wanted = detail && (few || !selected.is_empty());
+        let draw = |labels: &HashMap<LinkKey, String>| {
+            painter.update_value(|p| {
+                let first = !p.attached();
+                if first {
+                    match groups() {
+                        Some(g) => p.attach(g),
+                        None => return,
+                    }
+                }
+                editor.links.with_untracked(|links| {
+                    editor.badges.with_value(|badges| {
+                        editor.design.with_value(|design| {
+                            p.paint(&paint::Input {
+                                design,
+                                links,
+                                selected: &selected,
+                                selected_link: selected_link.as_ref(),
+                                badges,
+                                labels,
+                                detail,
+                                moving: &moving,
+                            })
+                        })
+                    })
+                });
+                if first {
+                    crate::ui::browser::mark("obkm:drawn");
+                }
+            })
+        };
+        if wanted {
+            editor.link_labels.with(draw);
+        } else {
+            draw(&none);
+        }
+    });
     view! {
         <div class="canvas-wrap">
             <div
@@ -611,36 +498,25 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                 aria-label="Deployment canvas: drag nodes to move them, drag a node's handle to another node to connect them"
                 on:pointerdown=on_down
                 on:wheel=on_wheel
+                on:keydown=move |ev| on_canvas_key(&editor, &ev)
             >
                 <div class="canvas-grid" aria-hidden="true" style:background-size=move || grid().0 style:background-position=move || grid().1></div>
                 <div class="layers" style:transform=layers_transform>
                     <svg class="layer layer-static">
-                        <g class="scene" transform=transform node_ref=layers.scene>
-                            <ClusterFrame editor=editor />
-                            <g class="links">
-                                <For
-                                    each=move || if pointer.ready.get() { editor.links.get() } else { Vec::new() }
-                                    key=LinkItem::key
-                                    children=move |item| view! { <LinkView editor=editor item=item /> }
-                                />
-                            </g>
-                            <LinkLabels editor=editor selected=false detail=detail />
-                            <g class="nodes" role="listbox" aria-multiselectable="true" aria-label="Nodes: Tab or Alt+arrow keys move between them, Enter selects, arrow keys move the selection">
-                                <For
-                                    each=move || if pointer.ready.get() { editor.node_ids.get() } else { Vec::new() }
-                                    key=|(id, kind)| (id.clone(), *kind)
-                                    children=move |(id, _)| view! { <NodeView editor=editor id=id detail=detail /> }
-                                />
-                            </g>
+                        <g class="scene" transform=transform>
+                            <g class="frames" node_ref=frame></g>
+                            <g class="links" node_ref=links></g>
+                            <g class="link-labels" node_ref=labels></g>
+                            <g class="nodes" node_ref=nodes role="listbox" aria-multiselectable="true" aria-label="Nodes: Tab or Alt+arrow keys move between them, Enter selects, arrow keys move the selection"></g>
                         </g>
                     </svg>
                     <svg class="layer layer-live" data-gesture=move || pointer.gesture.get()>
                         <g class="live-scene" transform=transform>
-                            <g class="live-frame" node_ref=layers.frame></g>
-                            <g class="live-links" node_ref=layers.links></g>
-                            <g class="live-labels" node_ref=layers.labels></g>
-                            <LinkLabels editor=editor selected=true detail=detail />
-                            <g class="live-nodes" node_ref=layers.nodes></g>
+                            <g class="live-frame" node_ref=live_frame></g>
+                            <g class="live-links" node_ref=live_links></g>
+                            <g class="live-labels" node_ref=live_labels></g>
+                            <g class="link-labels" node_ref=selected_labels></g>
+                            <g class="live-nodes" node_ref=live_nodes></g>
                             <Overlay preview=pointer.preview />
                         </g>
                     </svg>
