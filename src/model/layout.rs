@@ -27,8 +27,9 @@ pub fn auto_layout(d: &Design) -> Command {
         columns[column(n.kind)].push(i);
     }
     // Within the service column, group by kind in palette order; elsewhere keep design order.
-    columns[3].sort_by_key(|&i| (d.nodes[i].kind, i));
-    columns[1].sort_by_key(|&i| (d.nodes[i].kind, i));
+    for c in [3, 1] {
+        super::order::sort_by_key(&mut columns[c], |&i| (d.nodes[i].kind, i));
+    }
     let tallest = columns.iter().map(Vec::len).max().unwrap_or(0) as f64;
     let mut moves = Vec::new();
     for (c, members) in columns.iter().enumerate() {

@@ -10,6 +10,7 @@ pub mod fields;
 pub mod format;
 pub mod layout;
 pub mod number;
+pub mod order;
 pub mod schema;
 pub mod templates;
 

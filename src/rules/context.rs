@@ -53,7 +53,7 @@ impl<'a> Ctx<'a> {
             let v: NodeIndex<u32> = NodeIndex::new(i);
             linked.push(graph.neighbors(v).next().is_some());
             let mut out: Vec<usize> = graph.neighbors(v).map(|w| w.index()).filter(|&j| j != i).collect();
-            out.sort_unstable();
+            crate::model::order::sort(&mut out);
             out.dedup();
             neighbours.push(out);
         }

@@ -110,7 +110,7 @@ pub fn check(design: &Design, today: Date) -> Report {
         (rule.check)(&ctx, &mut hits);
         for hit in hits.0 {
             let mut nodes: Vec<String> = hit.nodes.iter().map(|&i| ctx.node(i).id.to_string()).collect();
-            nodes.sort();
+            crate::model::order::sort(&mut nodes);
             nodes.dedup();
             findings.push(Finding {
                 rule: rule.id,
@@ -125,7 +125,7 @@ pub fn check(design: &Design, today: Date) -> Report {
         }
     }
     apply_waivers(design, today, &mut findings);
-    findings.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    crate::model::order::sort_by(&mut findings, |a, b| sort_key(a).cmp(&sort_key(b)));
     let mut summary = Summary::default();
     for f in &findings {
         match (f.waived, f.severity) {

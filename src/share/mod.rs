@@ -105,6 +105,27 @@ pub fn url(base: &str, design: &Design) -> (String, Encoded) {
 
 /// Decodes a link: a whole URL, a `#d=…` fragment, or `d=…`.
 pub fn decode(link: &str) -> Result<Design, ShareError> {
+    let packed = unpack(link)?;
+    let mut payload = Vec::new();
+    let reader = flate2::read::DeflateDecoder::new(packed.compressed.as_slice());
+    reader.take(MAX_INFLATED as u64 + 1).read_to_end(&mut payload).map_err(|_| ShareError::BadCompression)?;
+    finish(&payload, packed.crc)
+}
+
+/// A link's data before it is inflated: the deflated payload and the checksum of the payload.
+/// The browser inflates it with its own `DecompressionStream` (stopping past `MAX_INFLATED`),
+/// everything else with `decode`; both then call `finish`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packed {
+    /// The payload, deflated (raw deflate, no header).
+    pub compressed: Vec<u8>,
+    /// CRC-32 of the inflated payload.
+    pub crc: u32,
+}
+
+/// Reads a link up to its deflated payload: the fragment, its length, the version marker,
+/// base64url and the checksum's place.
+pub fn unpack(link: &str) -> Result<Packed, ShareError> {
     let link = link.trim();
     let fragment = match link.find('#') {
         Some(i) => &link[i + 1..],
@@ -120,22 +141,24 @@ pub fn decode(link: &str) -> Result<Design, ShareError> {
         Some(other) => return Err(ShareError::UnknownVersion(other.to_string())),
         None => return Err(ShareError::Truncated),
     }
-    let bytes = unbase64url(chars.as_str(), 3)?;
+    let mut bytes = unbase64url(chars.as_str(), 3)?;
     if bytes.len() < 6 {
         return Err(ShareError::Truncated);
     }
-    let (compressed, crc) = bytes.split_at(bytes.len() - 4);
-    let mut payload = Vec::new();
-    let reader = flate2::read::DeflateDecoder::new(compressed);
-    reader.take(MAX_INFLATED as u64 + 1).read_to_end(&mut payload).map_err(|_| ShareError::BadCompression)?;
+    let crc = bytes.split_off(bytes.len() - 4);
+    Ok(Packed { compressed: bytes, crc: u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]) })
+}
+
+/// The design in an inflated payload: its size, its checksum, the encoding, and everything
+/// the file format requires.
+pub fn finish(payload: &[u8], crc: u32) -> Result<Design, ShareError> {
     if payload.len() > MAX_INFLATED {
         return Err(ShareError::TooLarge);
     }
-    let want = u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]);
-    if crc32(&payload) != want {
+    if crc32(payload) != crc {
         return Err(ShareError::Checksum);
     }
-    let mut design = codec::read(&payload).map_err(ShareError::Malformed)?;
+    let mut design = codec::read(payload).map_err(ShareError::Malformed)?;
     // Everything the file format requires holds for a decoded design too.
     crate::model::format::validate(&mut design).map_err(|e| ShareError::InvalidDesign(e.to_string()))?;
     Ok(design)

@@ -21,10 +21,15 @@ use crate::share;
 pub fn start() {
     // A panic aborts the wasm; say why in the console first.
     std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&format!("obkm-topology: {info}").into())));
-    if let Some(shell) = gloo_utils::document().get_element_by_id("shell") {
-        shell.remove();
-    }
-    mount_to_body(App);
+    // A share link in the address bar is read first (the browser inflates it: a promise), so
+    // that the editor starts with it.
+    wasm_bindgen_futures::spawn_local(async {
+        let link = take_link().await;
+        if let Some(shell) = gloo_utils::document().get_element_by_id("shell") {
+            shell.remove();
+        }
+        mount_to_body(move || view! { <App link=link /> });
+    });
 }
 
 fn template(name: &str) -> Design {
@@ -34,8 +39,9 @@ fn template(name: &str) -> Design {
     }
 }
 
+/// The app; `link` is the share link the page was opened with, decoded.
 #[component]
-fn App() -> impl IntoView {
+fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
     browser::mark("obkm:start");
     let (restored, startup_error) = match browser::restore() {
         Ok(d) => (d, None),
@@ -44,7 +50,7 @@ fn App() -> impl IntoView {
     let had_work = restored.is_some();
     // A share link in the address bar opens over the current design, which stays recoverable;
     // on a first visit (no work yet) the app simply starts with it.
-    let (first, link, opened) = match (restored, take_link()) {
+    let (first, link, opened) = match (restored, link) {
         (None, Some(Ok(shared))) => (shared, None, true),
         (restored, link) => (restored.unwrap_or_else(|| template("ha")), link, false),
     };
@@ -67,10 +73,9 @@ fn App() -> impl IntoView {
         exporter,
     );
     // Persistence follows the design: every change that lands is autosaved (a restored design
-    // is not written back unchanged at start-up; a first visit's template is), and a refusal is
-    // shown with what was and was not kept. The write waits until the browser is idle (a burst
-    // of changes is written once, and opening a large design is not slowed by it) and is done
-    // at once when the page is hidden or left.
+    // is not written back unchanged at start-up; a first visit's design is), and a refusal is
+    // shown with what was and was not kept. The first visit's write waits until the browser is
+    // idle (opening a large design is not slowed by it), or until the page is hidden or left.
     let unsaved = StoredValue::new(false);
     let flush = move || {
         if unsaved.get_value() {
@@ -82,9 +87,16 @@ fn App() -> impl IntoView {
     };
     Effect::new(move |first: Option<()>| {
         editor.rev.track();
-        if (first.is_some() || !had_work) && !unsaved.get_value() {
-            unsaved.set_value(true);
-            browser::when_idle(flush);
+        match first {
+            Some(()) => {
+                unsaved.set_value(true);
+                flush();
+            }
+            None if !had_work => {
+                unsaved.set_value(true);
+                browser::when_idle(flush);
+            }
+            None => {}
         }
     });
     if let Some(link) = link {
@@ -105,9 +117,11 @@ fn App() -> impl IntoView {
         }
     });
     let hashes = window_event_listener(ev::hashchange, move |_| {
-        if let Some(link) = take_link() {
-            open_link(&editor, &pointer, has_previous, true, link);
-        }
+        leptos::task::spawn_local(async move {
+            if let Some(link) = take_link().await {
+                open_link(&editor, &pointer, has_previous, true, link);
+            }
+        })
     });
     let hidden = window_event_listener(ev::pagehide, move |_| flush());
     let leaving = StoredValue::new_local(Some(browser::on_hidden(flush)));
@@ -187,13 +201,13 @@ fn App() -> impl IntoView {
 
 /// The share link in the address bar, if any, decoded; it is removed from the address bar once
 /// read, so that a reload restores the tab's own autosave rather than the link.
-fn take_link() -> Option<Result<Design, share::ShareError>> {
+async fn take_link() -> Option<Result<Design, share::ShareError>> {
     let hash = browser::location_hash();
     if hash.trim_start_matches('#').is_empty() {
         return None;
     }
     browser::clear_hash();
-    let r = share::decode(&hash);
+    let r = browser::decode_link(&hash).await;
     browser::mark("obkm:link-decoded");
     Some(r)
 }

@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::model::{load, save, Date, Design};
+use crate::share;
 
 /// Today in UTC, from the browser's clock.
 pub fn today() -> Date {
@@ -260,6 +261,53 @@ pub fn install_api(
     let _ = js_sys::Reflect::set(&window, &"obkmTopology".into(), &api);
 }
 
+/// Decodes a share link in the browser: as `share::decode`, but inflated by the browser's own
+/// `DecompressionStream` (the page carries no inflate code), read chunk by chunk and stopped as
+/// soon as it passes `share::MAX_INFLATED`.
+pub async fn decode_link(link: &str) -> Result<Design, share::ShareError> {
+    let packed = share::unpack(link)?;
+    let payload = inflate(&packed.compressed).await?;
+    share::finish(&payload, packed.crc)
+}
+
+// The browser's `DecompressionStream` (web-sys has it only behind its unstable-API flag).
+#[wasm_bindgen]
+extern "C" {
+    type DecompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<DecompressionStream, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &DecompressionStream) -> web_sys::ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &DecompressionStream) -> web_sys::WritableStream;
+}
+
+async fn inflate(compressed: &[u8]) -> Result<Vec<u8>, share::ShareError> {
+    use wasm_bindgen_futures::JsFuture;
+    let bad = |_| share::ShareError::BadCompression;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(compressed));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(bad)?;
+    let inflater = DecompressionStream::new("deflate-raw").map_err(bad)?;
+    let pair = web_sys::ReadableWritablePair::new(&inflater.readable(), &inflater.writable());
+    let reader: web_sys::ReadableStreamDefaultReader = blob.stream().pipe_through(&pair).get_reader().unchecked_into();
+    let mut out = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(bad)?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into()).map_err(bad)?;
+        if done.is_truthy() {
+            return Ok(out);
+        }
+        let value: js_sys::Uint8Array = js_sys::Reflect::get(&chunk, &"value".into()).map_err(bad)?.unchecked_into();
+        if out.len() + value.length() as usize > share::MAX_INFLATED {
+            let _ = reader.cancel();
+            return Err(share::ShareError::TooLarge);
+        }
+        let at = out.len();
+        out.resize(at + value.length() as usize, 0);
+        value.copy_to(&mut out[at..]);
+    }
+}
+
 /// Runs `f` once the browser is idle, and within a second at the latest.
 pub fn when_idle(f: impl FnOnce() + 'static) {
     let cb = Closure::once_into_js(f);
@@ -332,7 +380,7 @@ fn measure(exporter: super::exporter::Exporter, design_json: String, bundle: boo
             checks.push(now_ms() - t);
             std::hint::black_box(report);
         }
-        checks.sort_by(f64::total_cmp);
+        crate::model::order::sort_by(&mut checks, f64::total_cmp);
         let check_ms = checks[checks.len() / 2];
         let nodes = design.nodes.len();
         if !bundle {

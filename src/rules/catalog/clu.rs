@@ -65,7 +65,10 @@ fn clu_003(c: &Ctx, h: &mut Hits) {
 }
 
 fn clu_004(c: &Ctx, h: &mut Hits) {
-    let zones: BTreeSet<&str> = c.kms.iter().map(|&i| c.node(i).zone.as_str()).collect();
+    let mut zones: BTreeSet<&str> = BTreeSet::new();
+    for &i in &c.kms {
+        zones.insert(c.node(i).zone.as_str());
+    }
     if c.d.cluster.membership_scheme == MembershipScheme::Multicast && zones.len() > 1 {
         let shown: Vec<String> = zones.iter().map(|z| format!("{z:?}")).collect();
         h.add(

@@ -114,7 +114,10 @@ fn lb_007(c: &Ctx, h: &mut Hits) {
 
 fn lb_008(c: &Ctx, h: &mut Hits) {
     let named: Vec<usize> = lbs_to_kms(c).into_iter().filter(|&i| !c.str(i, "hostname").trim().is_empty()).collect();
-    let names: BTreeSet<String> = named.iter().map(|&i| address_key(&c.str(i, "hostname")).into_owned()).collect();
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for &i in &named {
+        names.insert(address_key(&c.str(i, "hostname")).into_owned());
+    }
     if names.len() > 1 {
         let list: Vec<String> = names.into_iter().collect();
         h.add(

@@ -133,7 +133,7 @@ fn one_shared(c: &Ctx, kind: NodeKind) -> Option<(Vec<usize>, String)> {
         return None;
     }
     let mut nodes: Vec<usize> = c.kms.iter().copied().chain(shared.iter().copied()).collect();
-    nodes.sort_unstable();
+    crate::model::order::sort(&mut nodes);
     let mut why = Vec::new();
     if shared.len() > 1 {
         why.push(format!("{} are all used", c.labels(&shared)));

@@ -58,7 +58,7 @@ fn topo_001(c: &Ctx, h: &mut Hits) {
 fn topo_002(c: &Ctx, h: &mut Hits) {
     // The pairs sorted: the same pair twice ends up side by side (no hashing of thousands).
     let mut pairs: Vec<(usize, usize)> = c.link_ends.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
-    pairs.sort_unstable();
+    crate::model::order::sort(&mut pairs);
     for group in pairs.chunk_by(|x, y| x == y).filter(|g| g.len() > 1) {
         let ((a, b), n) = (group[0], group.len());
         let nodes = pair(a, b);
@@ -106,7 +106,7 @@ fn topo_004(c: &Ctx, h: &mut Hits) {
         }
     }
     let mut pairs: Vec<(std::borrow::Cow<str>, usize)> = texts.iter().map(|(v, i)| (address_key(v), *i)).collect();
-    pairs.sort_unstable();
+    crate::model::order::sort(&mut pairs);
     pairs.dedup();
     for group in pairs.chunk_by(|a, b| a.0 == b.0) {
         if group.len() > 1 && !group.iter().all(|&(_, i)| c.node(i).kind == NodeKind::KeyManager) {

@@ -108,7 +108,7 @@ pub fn free_spot(centre: Point, occupied: &[Point]) -> Point {
                 }
             }
         }
-        candidates.sort_by_key(|&(i, j)| (i * i + j * j, j, i));
+        crate::model::order::sort_by_key(&mut candidates, |&(i, j)| (i * i + j * j, j, i));
         for (i, j) in candidates {
             let at = (centre.0 + f64::from(i) * w, centre.1 + f64::from(j) * h);
             if free(at) {

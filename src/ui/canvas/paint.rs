@@ -399,8 +399,7 @@ impl Painter {
                 touched.extend(keys.iter().cloned());
             }
         }
-        touched.sort();
-        touched.dedup();
+        // A link touching two moving nodes comes twice: its second redraw changes nothing.
         for key in touched {
             let ends = (self.pos(&key.0), self.pos(&key.1));
             let at = self.label_at(&key.0, &key.1);
@@ -443,12 +442,9 @@ impl Painter {
                 take.push((f.g.clone(), &groups.live_frame));
             }
         }
-        let mut keys: Vec<&LinkKey> = ids.iter().filter_map(|id| self.incident.get(id)).flatten().collect();
-        keys.sort();
-        keys.dedup();
         // In drawing order, so that they go back in it.
-        keys.sort_by_key(|k| self.link_order.iter().position(|o| o == *k));
-        for key in keys {
+        let lifted: HashSet<&NodeId> = ids.iter().collect();
+        for key in self.link_order.iter().filter(|k| lifted.contains(&k.0) || lifted.contains(&k.1)) {
             if let Some(el) = self.links.get(key) {
                 take.push((el.g.clone(), &groups.live_links));
             }
