@@ -6,10 +6,20 @@
 
 use std::cmp::Ordering;
 
+/// The one sort: whole numbers (indices, or keys packed into one) by a comparison.
+pub fn sort_numbers(v: &mut [usize], cmp: &dyn Fn(usize, usize) -> Ordering) {
+    v.sort_unstable_by(|&a, &b| cmp(a, b));
+}
+
+/// Whole numbers in ascending order.
+pub fn sort_ascending(v: &mut [usize]) {
+    sort_numbers(v, &|a, b| a.cmp(&b));
+}
+
 /// The indices `0..n` in the order `cmp` gives them (ties by index: stable).
 fn permutation(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_unstable_by(|&a, &b| cmp(a, b).then(a.cmp(&b)));
+    sort_numbers(&mut idx, &|a, b| cmp(a, b).then(a.cmp(&b)));
     idx
 }
 

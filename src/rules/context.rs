@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 
 use petgraph::graph::{NodeIndex, UnGraph};
+use petgraph::visit::EdgeRef;
 
 use crate::model::{Design, Node, NodeKind, Product};
 
@@ -18,6 +19,8 @@ pub struct Ctx<'a> {
     neighbours: Vec<Vec<usize>>,
     /// Per node, whether any link touches it (a self-link counts).
     linked: Vec<bool>,
+    /// Pairs of nodes (lower index first, ascending) linked more than once, and how many times.
+    pub repeated: Vec<Repeated>,
     /// Indices of the Key Manager nodes, in design order.
     pub kms: Vec<usize>,
     /// Each link's ends as node indices, in link order.
@@ -47,21 +50,16 @@ impl<'a> Ctx<'a> {
         }
         let kms = d.nodes.iter().enumerate().filter(|(_, n)| n.kind == NodeKind::KeyManager).map(|(i, _)| i).collect();
         // Answered once here: rules ask who is linked to whom many times.
-        let mut neighbours = Vec::with_capacity(d.nodes.len());
-        let mut linked = Vec::with_capacity(d.nodes.len());
-        for i in 0..d.nodes.len() {
-            let v: NodeIndex<u32> = NodeIndex::new(i);
-            linked.push(graph.neighbors(v).next().is_some());
-            let mut out: Vec<usize> = graph.neighbors(v).map(|w| w.index()).filter(|&j| j != i).collect();
-            crate::model::order::sort(&mut out);
-            out.dedup();
-            neighbours.push(out);
-        }
+        let n = d.nodes.len();
+        let linked: Vec<bool> = (0..n).map(|i| graph.neighbors(NodeIndex::<u32>::new(i)).next().is_some()).collect();
+        let (neighbours, repeated) =
+            adjacency(n, graph.edge_references().map(|e| (e.source().index(), e.target().index())));
         Ctx {
             d,
             product: d.product,
             neighbours,
             linked,
+            repeated,
             kms,
             link_ends,
             kms_by_address: std::cell::OnceCell::new(),
@@ -159,6 +157,55 @@ impl<'a> Ctx<'a> {
         let all = self.addresses.get_or_init(|| self.d.nodes.iter().map(|n| address_of(n, self.product)).collect());
         all.get(i).map(String::as_str).unwrap_or("")
     }
+}
+
+/// A pair of nodes (lower index first) and how many times they are linked.
+pub type Repeated = ((usize, usize), usize);
+
+/// Per node, its distinct other neighbours in ascending order, and the pairs linked more than
+/// once: both by two counting passes over the edges (linear, no comparison sort: the checker
+/// runs after every edit, on designs of thousands of links).
+fn adjacency(n: usize, edges: impl Iterator<Item = (usize, usize)>) -> (Vec<Vec<usize>>, Vec<Repeated>) {
+    let mut loops = vec![0usize; n];
+    let mut arcs: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in edges.filter(|&(a, b)| a < n && b < n) {
+        if a == b {
+            loops[a] += 1;
+        } else {
+            arcs.extend([(a, b), (b, a)]);
+        }
+    }
+    // Stable bucket passes: by target, then by source, so each source's targets ascend.
+    let bucket = |items: &[(usize, usize)], key: &dyn Fn(&(usize, usize)) -> usize| -> Vec<(usize, usize)> {
+        let mut start = vec![0usize; n + 1];
+        for it in items {
+            start[key(it) + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut out = vec![(0, 0); items.len()];
+        for it in items {
+            let k = key(it);
+            out[start[k]] = *it;
+            start[k] += 1;
+        }
+        out
+    };
+    let by_source = bucket(&bucket(&arcs, &|a| a.1), &|a| a.0);
+    let mut neighbours = vec![Vec::new(); n];
+    let mut repeated = Vec::new();
+    for group in by_source.chunk_by(|x, y| x == y) {
+        let (a, b) = group[0];
+        neighbours[a].push(b);
+        if group.len() > 1 && a < b {
+            repeated.push(((a, b), group.len()));
+        }
+    }
+    // A node linked to itself more than once counts too, in the pairs' order.
+    repeated.extend(loops.iter().enumerate().filter(|(_, &k)| k > 1).map(|(a, &k)| ((a, a), k)));
+    crate::model::order::sort_by_key(&mut repeated, |r| r.0);
+    (neighbours, repeated)
 }
 
 /// A size in whole megabytes.

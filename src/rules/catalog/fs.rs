@@ -89,7 +89,7 @@ fn fs_004(c: &Ctx, h: &mut Hits) {
     let shared = c.linked_to_kms(NodeKind::SharedStorage);
     if shared.len() > 1 {
         let mut nodes: Vec<usize> = c.kms.iter().copied().chain(shared.iter().copied()).collect();
-        crate::model::order::sort(&mut nodes);
+        crate::model::order::sort_ascending(&mut nodes);
         h.add(
             nodes,
             format!("The Key Manager nodes use several file systems ({}); they must share one", c.labels(&shared)),

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::context::{address_key, is_local_address, Ctx};
+use super::context::{address_key, is_local_address, Ctx, Fnv};
 use super::tested;
 use super::Severity::{self, Error, Info, Warning};
 use crate::model::address::{is_cidr, is_cluster_domain, is_host_or_ip, is_hostname, is_ip};
@@ -133,7 +133,7 @@ fn one_shared(c: &Ctx, kind: NodeKind) -> Option<(Vec<usize>, String)> {
         return None;
     }
     let mut nodes: Vec<usize> = c.kms.iter().copied().chain(shared.iter().copied()).collect();
-    crate::model::order::sort(&mut nodes);
+    crate::model::order::sort_ascending(&mut nodes);
     let mut why = Vec::new();
     if shared.len() > 1 {
         why.push(format!("{} are all used", c.labels(&shared)));

@@ -56,11 +56,8 @@ fn topo_001(c: &Ctx, h: &mut Hits) {
 }
 
 fn topo_002(c: &Ctx, h: &mut Hits) {
-    // The pairs sorted: the same pair twice ends up side by side (no hashing of thousands).
-    let mut pairs: Vec<(usize, usize)> = c.link_ends.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
-    crate::model::order::sort(&mut pairs);
-    for group in pairs.chunk_by(|x, y| x == y).filter(|g| g.len() > 1) {
-        let ((a, b), n) = (group[0], group.len());
+    // The pairs linked more than once come with the context (ascending).
+    for &((a, b), n) in &c.repeated {
         let nodes = pair(a, b);
         let names = c.labels(&nodes);
         h.add(nodes, format!("{names} are linked {n} times"));
@@ -88,8 +85,8 @@ fn topo_003(c: &Ctx, h: &mut Hits) {
 }
 
 fn topo_004(c: &Ctx, h: &mut Hits) {
-    // (address, node) pairs, sorted: equal addresses end up next to each other, in ascending
-    // order of address and then of node (a sorted list, not a map of sets: thousands of nodes).
+    // Each address's nodes, grouped by hashing; only the addresses used by more than one node
+    // are then sorted (ascending address, then node), which are few.
     let mut texts: Vec<(std::borrow::Cow<str>, usize)> = Vec::new();
     for (i, n) in c.d.nodes.iter().enumerate() {
         for key in ["ip", "hostname", "host"] {
@@ -105,14 +102,21 @@ fn topo_004(c: &Ctx, h: &mut Hits) {
             }
         }
     }
-    let mut pairs: Vec<(std::borrow::Cow<str>, usize)> = texts.iter().map(|(v, i)| (address_key(v), *i)).collect();
-    crate::model::order::sort(&mut pairs);
-    pairs.dedup();
-    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
-        if group.len() > 1 && !group.iter().all(|&(_, i)| c.node(i).kind == NodeKind::KeyManager) {
-            let nodes: Vec<usize> = group.iter().map(|&(_, i)| i).collect();
-            h.add(nodes.clone(), format!("{} share the address {}", c.labels(&nodes), group[0].0));
+    let mut by_address: std::collections::HashMap<std::borrow::Cow<str>, Vec<usize>, Fnv> =
+        std::collections::HashMap::with_capacity_and_hasher(texts.len(), Fnv::default());
+    for (v, i) in &texts {
+        let nodes = by_address.entry(address_key(v)).or_default();
+        if nodes.last() != Some(i) {
+            nodes.push(*i);
         }
+    }
+    let mut shared: Vec<(std::borrow::Cow<str>, Vec<usize>)> = by_address
+        .into_iter()
+        .filter(|(_, nodes)| nodes.len() > 1 && !nodes.iter().all(|&i| c.node(i).kind == NodeKind::KeyManager))
+        .collect();
+    crate::model::order::sort_by(&mut shared, |a, b| a.0.cmp(&b.0));
+    for (address, nodes) in shared {
+        h.add(nodes.clone(), format!("{} share the address {address}", c.labels(&nodes)));
     }
 }
 
