@@ -8,11 +8,16 @@ pub mod date;
 pub mod design;
 pub mod fields;
 pub mod format;
+pub mod geometry;
+pub mod hash;
+pub mod labels;
 pub mod layout;
 pub mod number;
 pub mod order;
+pub mod route;
 pub mod schema;
 pub mod templates;
+pub mod zones;
 
 pub use command::{apply, link_allowed, link_refusal, Command, CommandError, History};
 pub use date::Date;

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use petgraph::graph::{NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
 
+pub use crate::model::hash::Fnv;
 use crate::model::{Design, Node, NodeKind, Product};
 
 /// The checker's view of one design.
@@ -253,34 +254,5 @@ pub fn is_local_address(s: &str) -> bool {
             ip.is_loopback() || ip.is_unspecified()
         }
         Err(_) => t.strip_suffix('.').unwrap_or(t).eq_ignore_ascii_case("localhost"),
-    }
-}
-
-/// FNV-1a, for the checker's lookups of node ids (short strings, thousands per run): SipHash's
-/// defence against chosen keys buys nothing inside one run and costs a third of the lookup.
-#[derive(Clone, Copy)]
-pub struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
-
-impl std::hash::BuildHasher for Fnv {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv::default()
     }
 }
