@@ -7,7 +7,7 @@
 
 use obkm_topology::model::geometry::{Point, Rect, HALF_H, HALF_W};
 use obkm_topology::model::labels::{self, Placed};
-use obkm_topology::model::route::{route_all, Route};
+use obkm_topology::model::route::{route_all, Route, Routes};
 use proptest::prelude::*;
 
 fn on_border(p: Point, c: Point) -> bool {
@@ -76,7 +76,24 @@ proptest! {
         if let Err(e) = check(&centres, &links, &routes) {
             return Err(TestCaseError::fail(e));
         }
-        prop_assert_eq!(route_all(&centres, &links), routes, "not deterministic");
+        prop_assert_eq!(route_all(&centres, &links), routes.clone(), "not deterministic");
+    }
+
+    #[test]
+    fn moving_a_node_reroutes_what_it_affects_as_routing_everything_would((centres, links) in layout(), which in any::<u16>(), dx in -3i32..3, dy in -3i32..3) {
+        let mut kept = Routes::new(&centres, &links);
+        let mut moved = centres.clone();
+        let i = usize::from(which) % moved.len();
+        moved[i] = (moved[i].0 + f64::from(dx) * 37.0, moved[i].1 + f64::from(dy) * 23.0);
+        kept.update(&moved, &links);
+        let routes = kept.spread(&moved, &links);
+        // Still through no box (where nothing overlaps after the move).
+        let overlap = moved.iter().enumerate().any(|(j, &c)| j != i && Rect::node(c).overlaps(&Rect::node(moved[i])));
+        if !overlap {
+            if let Err(e) = check(&moved, &links, &routes) {
+                return Err(TestCaseError::fail(e));
+            }
+        }
     }
 
     #[test]

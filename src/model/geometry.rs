@@ -16,7 +16,7 @@ pub const HALF_H: f64 = 30.0;
 /// The characters that fit on one line of a node's label (13 px text beside the icon).
 pub const LABEL_LINE: usize = 16;
 /// The characters that fit on a node's line of facts (10 px text).
-pub const FACTS_LINE: usize = 22;
+pub const FACTS_LINE: usize = 20;
 
 /// An axis-aligned rectangle: left, top, right, bottom.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -153,7 +153,7 @@ pub fn shorten(text: &str, max: usize) -> String {
 pub fn flavour(n: &Node, product: Product) -> String {
     let text = |k: &str| if n.kind.prop(k).is_some() { n.str(k, product) } else { String::new() };
     match n.kind {
-        NodeKind::KeyManager => format!("OB KM {}", text("product_version")),
+        NodeKind::KeyManager => format!("KM {}", text("product_version")),
         NodeKind::Database => [text("engine"), text("version")].join(" ").trim().to_string(),
         NodeKind::LoadBalancer => text("engine"),
         NodeKind::Directory => text("protocol"),

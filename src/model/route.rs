@@ -1,9 +1,9 @@
-//! Link routing: each link drawn from one node box's border to the other's, straight when
-//! nothing is in the way, else orthogonally around the other boxes (never through one), with
-//! parallel lines spread apart. Pure and deterministic (the same boxes give the same routes),
+//! Link routing: each link drawn from one node box's border to the other's, orthogonally
+//! around the other boxes (never through one), with parallel lines spread apart; boxes that line
+//! up with nothing in the way are linked by one straight line. Pure and deterministic (the same boxes give the same routes),
 //! shared by the canvas and the diagram export.
 //!
-//! A blocked link leaves its box straight out from the middle of a side for a short stub, then
+//! Any other link leaves its box straight out from the middle of a side for a short stub, then
 //! takes the cheapest (length plus a cost per bend) of a few shapes with up to two bends whose
 //! middle runs along a free channel beside the boxes in the way; when none is clear, a search
 //! over the grid those channels make (bounded), and only when that fails too, the straight line.
@@ -216,7 +216,9 @@ pub fn route(obs: &Obstacles, a: Point, b: Point, ends: (usize, usize), quick: b
         return self_loop(a);
     }
     let (pa, pb) = (border(a, b), border(b, a));
-    if obs.clear(pa, pb, ends) {
+    // Boxes that line up are linked by one straight line when nothing is in the way.
+    let lined_up = (a.0 - b.0).abs() < 0.5 || (a.1 - b.1).abs() < 0.5;
+    if lined_up && obs.clear(pa, pb, ends) {
         return vec![pa, pb];
     }
     // Candidates: every pair of sides, every shape; costed first, then checked cheapest first.
@@ -421,16 +423,73 @@ fn self_loop((x, y): Point) -> Route {
 /// Routes every link (`links`: pairs of indices into `centres`), then spreads lines that
 /// would run on top of each other. The same input always gives the same routes.
 pub fn route_all(centres: &[Point], links: &[(usize, usize)]) -> Vec<Route> {
-    let obs = Obstacles::new(centres, &|_| false);
-    let mut routes: Vec<Route> = links
-        .iter()
-        .map(|&(a, b)| match (centres.get(a), centres.get(b)) {
-            (Some(&pa), Some(&pb)) => route(&obs, pa, pb, (a, b), false),
-            _ => Vec::new(),
-        })
-        .collect();
-    spread(&mut routes, links, centres, &obs);
-    routes
+    Routes::new(centres, links).spread(centres, links)
+}
+
+/// Routes kept between edits: each link's route before spreading, so that after a move only
+/// the links it affects are routed again (then all are spread anew, which is cheap).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Routes {
+    raw: Vec<Route>,
+    centres: Vec<Point>,
+    links: Vec<(usize, usize)>,
+}
+
+impl Routes {
+    /// Every link routed.
+    pub fn new(centres: &[Point], links: &[(usize, usize)]) -> Routes {
+        let obs = Obstacles::new(centres, &|_| false);
+        let raw = links.iter().map(|&l| route_link(&obs, centres, l)).collect();
+        Routes { raw, centres: centres.to_vec(), links: links.to_vec() }
+    }
+
+    /// The routes for new positions: when the links are the same and few nodes moved, only the
+    /// links that touch a moved node or pass near where one was or is now are routed again.
+    pub fn update(&mut self, centres: &[Point], links: &[(usize, usize)]) {
+        if links != self.links.as_slice() || centres.len() != self.centres.len() {
+            *self = Routes::new(centres, links);
+            return;
+        }
+        let moved: Vec<usize> = (0..centres.len()).filter(|&i| centres[i] != self.centres[i]).collect();
+        if moved.is_empty() {
+            return;
+        }
+        if moved.len() * 5 > centres.len() {
+            *self = Routes::new(centres, links);
+            return;
+        }
+        let areas: Vec<Rect> = moved
+            .iter()
+            .flat_map(|&i| [Rect::node(self.centres[i]), Rect::node(centres[i])])
+            .map(|r| r.grown(MARGIN + SPREAD))
+            .collect();
+        let obs = Obstacles::new(centres, &|_| false);
+        for (k, &(a, b)) in links.iter().enumerate() {
+            let Some(old) = self.raw.get(k) else { continue };
+            let near = moved.contains(&a)
+                || moved.contains(&b)
+                || old.windows(2).any(|w| areas.iter().any(|r| r.cut_by(w[0], w[1]) || r.contains(w[0])));
+            if near {
+                self.raw[k] = route_link(&obs, centres, (a, b));
+            }
+        }
+        self.centres = centres.to_vec();
+    }
+
+    /// The routes, spread apart (see `spread`).
+    pub fn spread(&self, centres: &[Point], links: &[(usize, usize)]) -> Vec<Route> {
+        let obs = Obstacles::new(centres, &|_| false);
+        let mut routes = self.raw.clone();
+        spread(&mut routes, links, centres, &obs);
+        routes
+    }
+}
+
+fn route_link(obs: &Obstacles, centres: &[Point], (a, b): (usize, usize)) -> Route {
+    match (centres.get(a), centres.get(b)) {
+        (Some(&pa), Some(&pb)) => route(obs, pa, pb, (a, b), false),
+        _ => Vec::new(),
+    }
 }
 
 /// Spreads lines apart: links between the same two nodes drawn straight are set side by side;
@@ -440,19 +499,37 @@ pub fn spread(routes: &mut [Route], links: &[(usize, usize)], centres: &[Point],
     // Each step keeps a route's change only when the route still passes through no box.
     let before: Vec<Route> = routes.to_vec();
     spread_straight(routes, links, centres);
-    keep_clear(routes, &before, obs);
+    keep_clear(routes, &before, links, centres, obs);
     let before: Vec<Route> = routes.to_vec();
     spread_ports(routes, links, centres);
-    keep_clear(routes, &before, obs);
+    keep_clear(routes, &before, links, centres, obs);
     let before: Vec<Route> = routes.to_vec();
     nudge(routes);
-    keep_clear(routes, &before, obs);
+    keep_clear(routes, &before, links, centres, obs);
 }
 
-/// Puts back the routes that a spreading step moved into a box.
-fn keep_clear(routes: &mut [Route], before: &[Route], obs: &Obstacles) {
-    for (r, old) in routes.iter_mut().zip(before) {
-        if r != old && !r.windows(2).all(|w| obs.clear_exact(w[0], w[1])) {
+/// Puts back the routes that a spreading step spoiled: moved into a box, off their boxes'
+/// borders, or no longer orthogonal.
+fn keep_clear(routes: &mut [Route], before: &[Route], links: &[(usize, usize)], centres: &[Point], obs: &Obstacles) {
+    let on_border = |p: Point, c: Option<&Point>| {
+        c.is_some_and(|&c| {
+            let r = Rect::node(c);
+            let inside = p.0 >= r.x0 - 1e-6 && p.0 <= r.x1 + 1e-6 && p.1 >= r.y0 - 1e-6 && p.1 <= r.y1 + 1e-6;
+            let edge = [p.0 - r.x0, p.0 - r.x1, p.1 - r.y0, p.1 - r.y1].iter().any(|d| d.abs() < 1e-6);
+            inside && edge
+        })
+    };
+    let orthogonal = |r: &[Point]| r.windows(2).all(|w| w[0].0 == w[1].0 || w[0].1 == w[1].1);
+    for ((r, old), &(a, b)) in routes.iter_mut().zip(before).zip(links) {
+        if r == old || a == b {
+            continue;
+        }
+        let ends = match (r.first(), r.last()) {
+            (Some(&p), Some(&q)) => on_border(p, centres.get(a)) && on_border(q, centres.get(b)),
+            _ => false,
+        };
+        let shape = !orthogonal(old) || orthogonal(r);
+        if !ends || !shape || !r.windows(2).all(|w| obs.clear_exact(w[0], w[1])) {
             r.clone_from(old);
         }
     }

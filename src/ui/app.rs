@@ -151,12 +151,16 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
         fit_view(&editor, &pointer);
         pointer.ready.set(true);
         // The design is checked once its first frame is on screen (its badges follow a frame
-        // later), and what is below the canvas (the findings list) is drawn after that: each in
-        // a task of its own after a frame, so that the canvas shows first.
+        // later), the links of a large design are routed after that, and what is below the
+        // canvas (the findings list) is drawn last: each in a task of its own after a frame, so
+        // that the canvas shows first and no step holds the page long.
         let after_next_frame = |f: Box<dyn FnOnce()>| request_animation_frame(move || set_timeout(f, Duration::ZERO));
         after_next_frame(Box::new(move || {
             editor.check_now();
-            after_next_frame(Box::new(move || pointer.settled.set(true)));
+            after_next_frame(Box::new(move || {
+                pointer.routing.set(true);
+                after_next_frame(Box::new(move || pointer.settled.set(true)));
+            }));
         }));
         // The export worker loads when nothing else waits.
         exporter.start_when_idle();

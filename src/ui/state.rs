@@ -93,6 +93,8 @@ pub struct Editor {
     /// True while the report is older than the design: only between opening and the first
     /// check, which runs right after the first paint (`check_now`).
     stale: StoredValue<bool>,
+    /// How many checks have run (the painter redraws badges only when this moves).
+    pub checks: StoredValue<u64>,
 }
 
 impl Editor {
@@ -127,6 +129,7 @@ impl Editor {
             snap: RwSignal::new(true),
             clip: StoredValue::new(None),
             stale: StoredValue::new(true),
+            checks: StoredValue::new(0),
             report: RwSignal::new(Report {
                 design: String::new(),
                 product: "",
@@ -288,6 +291,7 @@ impl Editor {
         }
         self.badges.set_value(counts);
         self.stale.set_value(false);
+        self.checks.update_value(|n| *n += 1);
         self.report.set(report);
     }
 

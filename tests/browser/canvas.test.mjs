@@ -284,7 +284,9 @@ test('a large design opens fitted without unreadable texts, shows them when zoom
   }
   assert.equal(await page.locator('.node-text').count(), 0, 'texts drawn at an unreadable size');
   assert.equal(await page.locator('[data-testid="handle"]').count(), 0);
-  assert.match(await page.locator('[data-node-id="km-3-2"]').getAttribute('aria-label'), /^KM 3\.2 km-3-2, Key Manager/);
+  // The full label is the node's accessible name; its id, kind and findings its description.
+  assert.equal(await page.locator('[data-node-id="km-3-2"]').getAttribute('aria-label'), 'KM 3.2');
+  assert.match(await page.locator('[data-node-id="km-3-2"] > desc').textContent(), /^km-3-2, Key Manager node/);
   // The findings: a group of more than 50 shows 50 and a button for all.
   const report = JSON.parse(await page.evaluate(() => window.obkmTopology.findings()));
   const bySeverity = (sev) => report.findings.filter((f) => f.severity === sev).length;

@@ -52,7 +52,8 @@ impl Viewport {
 /// view when there is none.
 pub fn fit(centres: &[Point], size: Point) -> Viewport {
     let Some((x0, y0, x1, y1)) = centres.iter().fold(None, |acc: Option<(f64, f64, f64, f64)>, &(x, y)| {
-        let b = (x - NODE_HALF_W, y - NODE_HALF_H, x + NODE_HALF_W, y + NODE_HALF_H);
+        // With room for the frames drawn around nodes (zone and cluster frames, their names).
+        let b = (x - NODE_HALF_W - 32.0, y - NODE_HALF_H - 56.0, x + NODE_HALF_W + 32.0, y + NODE_HALF_H + 32.0);
         Some(match acc {
             None => b,
             Some((a, c, e, f)) => (a.min(b.0), c.min(b.1), e.max(b.2), f.max(b.3)),

@@ -1,9 +1,10 @@
-//! The painter: draws the scene (nodes, links, port labels, the cluster frame) into the
-//! canvas's two SVG layers and keeps it in line with the design, without a reactive view per
-//! element. A design that opens is parsed as one piece of markup per group (`marks`); after
-//! that, each paint compares every element's look with what it drew and patches only what
-//! changed (an attribute, or one element's contents). A drag moves its nodes, their links and
-//! labels and the frame directly, on every pointer move, before any command lands.
+//! The painter: draws the scene (zone frames, the cluster frame, links along their routes,
+//! port labels, nodes) into the canvas's two SVG layers and keeps it in line with the design,
+//! without a reactive view per element. A design that opens is parsed as one piece of markup
+//! per group (`marks`); after that, each paint compares every element's look with what it drew
+//! and patches only what changed (an attribute, or one element's contents). A drag moves its
+//! nodes, reroutes their links (quickly) and the frame directly, on every pointer move, before
+//! any command lands; the geometry itself (routes, label places, frames) comes from the core.
 //!
 //! The layers: every element lives in the static layer; while nodes are dragged, their
 //! elements (the node, its texts, the links and labels that touch it, the cluster frame when a
@@ -21,7 +22,10 @@ use web_sys::Element;
 use super::camera::Point;
 use super::marks::{self, NodeLook};
 use super::tool::LinkKey;
-use crate::model::{Design, NodeId, NodeKind};
+use crate::model::geometry::{border, facts, Rect};
+use crate::model::route::{self, Obstacles, Route};
+use crate::model::zones::{self, Frame};
+use crate::model::{labels, Design, NodeId, NodeKind};
 
 /// Above this many moving nodes nothing is lifted: moving thousands of elements between layers
 /// would cost more than the repaints it saves.
@@ -34,7 +38,9 @@ pub const LABELLED_LINKS: usize = 200;
 
 /// The groups the painter draws into.
 pub struct Groups {
-    /// Static layer, bottom to top: the frame, the links, the labels, the nodes.
+    /// Static layer, bottom to top: the zone frames, the cluster frame, the links, the labels,
+    /// the nodes.
+    pub zones: Element,
     pub frame: Element,
     pub links: Element,
     pub labels: Element,
@@ -55,34 +61,49 @@ pub struct Input<'a> {
     pub selected_link: Option<&'a LinkKey>,
     pub badges: &'a HashMap<NodeId, (usize, usize)>,
     pub labels: &'a HashMap<LinkKey, String>,
-    pub detail: bool,
+    /// How much text nodes show (`marks::NO_TEXT`, `LABELS`, `FACTS`).
+    pub detail: u8,
     /// The nodes a gesture is moving: they keep the position the drag gives them.
     pub moving: &'a [NodeId],
+    /// Route links around the boxes (else straight, until the first frame is on screen).
+    pub route: bool,
+    /// The design's revision and how many checks ran: when neither moved (nor the detail, the
+    /// routing or what moves), only selections changed, and only they are redrawn.
+    pub rev: u64,
+    pub checks: u64,
 }
 
 struct NodeEl {
     g: Element,
+    /// The option's description (id, kind, finding counts).
+    desc: Option<Element>,
     text: Option<Element>,
+    badge: Option<Element>,
     look: NodeLook,
+}
+
+impl NodeEl {
+    /// The node's elements: the option, its texts and its badge.
+    fn parts(&self) -> impl Iterator<Item = &Element> {
+        std::iter::once(&self.g).chain(self.text.as_ref()).chain(self.badge.as_ref())
+    }
 }
 
 struct LinkEl {
     g: Element,
     hit: Element,
     line: Element,
-    /// The centres of its ends it was drawn between.
-    ends: (Point, Point),
+    d: String,
     selected: bool,
 }
 
 struct LabelEl {
     el: Element,
-    at: Point,
-    text: String,
+    markup: String,
     live: bool,
 }
 
-struct Frame {
+struct Framed {
     g: Element,
     inner: String,
 }
@@ -95,21 +116,39 @@ struct Lifted {
     next: Option<web_sys::Node>,
 }
 
+/// What a drag needs at hand: the boxes of the nodes that stay, and their zone frames.
+struct Drag {
+    obstacles: Obstacles,
+    frames: Vec<Frame>,
+    target: Option<String>,
+}
+
 /// The painter's state: the elements it drew, each with the look it drew them with.
 #[derive(Default)]
 pub struct Painter {
     groups: Option<Groups>,
     nodes: HashMap<NodeId, NodeEl>,
     order: Vec<NodeId>,
+    /// Node index by id, in design order (for routing).
+    index: HashMap<NodeId, usize>,
     links: HashMap<LinkKey, LinkEl>,
     link_order: Vec<LinkKey>,
+    /// Each drawn link's route, in link order, and the positions and mode they were made for.
+    routes: Vec<Route>,
+    routed_for: (Vec<Point>, bool),
+    routing: bool,
+    kept: Option<route::Routes>,
     /// The links touching each node (for a drag).
     incident: HashMap<NodeId, Vec<LinkKey>>,
     labels: HashMap<LinkKey, LabelEl>,
-    frame: Option<Frame>,
+    zones: Vec<(String, Framed)>,
+    frame: Option<Framed>,
     domain: String,
     lifted: Vec<Lifted>,
     lifted_ids: Vec<NodeId>,
+    drag: Option<Drag>,
+    /// What the last full paint drew: (revision, checks, detail, routing, moving nodes).
+    painted: Option<(u64, u64, u8, bool, Vec<NodeId>)>,
 }
 
 fn children(parent: &Element) -> Vec<Element> {
@@ -146,6 +185,15 @@ fn set(el: &Element, name: &str, value: &str) {
     let _ = el.set_attribute(name, value);
 }
 
+/// A link drawn straight between the borders (or as a loop over its node).
+fn straight(a: Point, b: Point, self_loop: bool) -> Route {
+    if self_loop {
+        let obs = Obstacles::new(&[], &|_| true);
+        return route::route(&obs, a, a, (0, 0), true);
+    }
+    vec![border(a, b), border(b, a)]
+}
+
 impl Painter {
     /// Gives the painter its groups (once the canvas is mounted).
     pub fn attach(&mut self, groups: Groups) {
@@ -161,12 +209,46 @@ impl Painter {
     /// changed.
     pub fn paint(&mut self, input: &Input) {
         let Some(groups) = self.groups.take() else { return };
+        let now = (input.rev, input.checks, input.detail, input.route, input.moving.to_vec());
+        if self.painted.as_ref() == Some(&now) {
+            // Only a selection changed: the nodes and links whose state changed, and the labels
+            // (a large design labels the selected nodes' links).
+            self.paint_selection(input);
+            self.paint_labels(&groups, input);
+            self.groups = Some(groups);
+            return;
+        }
+        self.painted = Some(now);
+        self.routing = input.route;
         self.paint_nodes(&groups, input);
         self.paint_links(&groups, input);
         self.paint_labels(&groups, input);
         self.domain.clone_from(&input.design.cluster.domain);
         self.paint_frame(&groups);
+        let moving: HashSet<&NodeId> = input.moving.iter().collect();
+        self.paint_zones(&groups, input.design, &|id| moving.contains(id));
         self.groups = Some(groups);
+    }
+
+    fn paint_selection(&mut self, input: &Input) {
+        let selected: HashSet<&NodeId> = input.selected.iter().collect();
+        for (id, el) in self.nodes.iter_mut() {
+            let on = selected.contains(id);
+            if el.look.selected != on {
+                let mut look = el.look.clone();
+                look.selected = on;
+                set(&el.g, "class", &marks::node_class(&look));
+                set(&el.g, "aria-selected", if on { "true" } else { "false" });
+                el.look = look;
+            }
+        }
+        for (key, el) in self.links.iter_mut() {
+            let on = input.selected_link == Some(key);
+            if el.selected != on {
+                set(&el.g, "class", marks::link_class(on));
+                el.selected = on;
+            }
+        }
     }
 
     fn paint_nodes(&mut self, groups: &Groups, input: &Input) {
@@ -177,16 +259,14 @@ impl Painter {
         self.nodes.retain(|id, el| {
             let keep = kinds.get(id) == Some(&el.look.kind);
             if !keep {
-                el.g.remove();
-                if let Some(t) = &el.text {
-                    t.remove();
-                }
+                el.parts().for_each(Element::remove);
             }
             keep
         });
         // Where the elements are now: the kept ones in their order, then the new ones appended.
         let mut drawn: Vec<&NodeId> = self.order.iter().filter(|id| self.nodes.contains_key(*id)).collect();
         let mut fresh: Vec<(NodeId, NodeLook)> = Vec::new();
+        let mut badges: Vec<(NodeId, String)> = Vec::new();
         for n in &input.design.nodes {
             let look = NodeLook {
                 kind: n.kind,
@@ -198,12 +278,25 @@ impl Painter {
                 selected: selected.contains(&n.id),
                 badge: input.badges.get(&n.id).copied().unwrap_or_default(),
                 detail: input.detail,
+                facts: if input.detail >= marks::FACTS { facts(n, input.design.product) } else { String::new() },
             };
             if !self.nodes.contains_key(&n.id) {
                 drawn.push(&n.id);
                 fresh.push((n.id.clone(), look));
             } else if let Some(el) = self.nodes.get_mut(&n.id) {
-                update_node(el, &n.id, look);
+                if let Some(markup) = update_node(el, &n.id, look) {
+                    badges.push((n.id.clone(), markup));
+                }
+            }
+        }
+        // New badges (after a check, hundreds at once) are added in one piece, above the nodes.
+        if !badges.is_empty() {
+            let markup: String = badges.iter().map(|(_, m)| m.as_str()).collect();
+            let made = append(&groups.nodes, &markup);
+            for ((id, _), el) in badges.into_iter().zip(made) {
+                if let Some(n) = self.nodes.get_mut(&id) {
+                    n.badge = Some(el);
+                }
             }
         }
         let reorder = drawn != ids;
@@ -212,22 +305,60 @@ impl Painter {
             let mut made = append(&groups.nodes, &markup).into_iter();
             for (id, look) in fresh {
                 let Some(g) = made.next() else { break };
-                let text = if look.detail { made.next() } else { None };
-                self.nodes.insert(id, NodeEl { g, text, look });
+                let text = if look.detail > marks::NO_TEXT { made.next() } else { None };
+                let badge = if look.badge != (0, 0) { made.next() } else { None };
+                let desc = g.first_element_child().and_then(|t| t.next_element_sibling());
+                self.nodes.insert(id, NodeEl { g, desc, text, badge, look });
             }
         }
         // The drawing order is the design's (later nodes on top).
         if reorder {
             for id in &ids {
                 if let Some(el) = self.nodes.get(*id).filter(|_| !self.lifted_ids.contains(id)) {
-                    let _ = groups.nodes.append_child(&el.g);
-                    if let Some(t) = &el.text {
-                        let _ = groups.nodes.append_child(t);
+                    for part in el.parts() {
+                        let _ = groups.nodes.append_child(part);
                     }
                 }
             }
         }
         self.order = ids.into_iter().cloned().collect();
+        self.index = self.order.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+    }
+
+    fn pos(&self, id: &NodeId) -> Point {
+        self.nodes.get(id).map(|n| n.look.pos).unwrap_or_default()
+    }
+
+    /// The routes of every link, made anew when a node moved, a link came or went, or routing
+    /// was turned on.
+    fn reroute(&mut self) {
+        let centres: Vec<Point> = self.order.iter().map(|id| self.pos(id)).collect();
+        let key = (centres, self.routing);
+        if self.routed_for == key && self.routes.len() == self.link_order.len() {
+            return;
+        }
+        let ends: Vec<(usize, usize)> = self
+            .link_order
+            .iter()
+            .map(|(f, t, _)| (self.index.get(f).copied().unwrap_or(0), self.index.get(t).copied().unwrap_or(0)))
+            .collect();
+        self.routes = if self.routing {
+            // Only the links a change affects are routed again (a drag's release among hundreds).
+            match &mut self.kept {
+                Some(kept) => kept.update(&key.0, &ends),
+                None => self.kept = Some(route::Routes::new(&key.0, &ends)),
+            }
+            self.kept.as_ref().map(|k| k.spread(&key.0, &ends)).unwrap_or_default()
+        } else {
+            ends.iter()
+                .map(|&(a, b)| {
+                    let (pa, pb) =
+                        (key.0.get(a).copied().unwrap_or_default(), key.0.get(b).copied().unwrap_or_default());
+                    straight(pa, pb, a == b)
+                })
+                .collect()
+        };
+        self.routed_for = key;
     }
 
     fn paint_links(&mut self, groups: &Groups, input: &Input) {
@@ -240,39 +371,46 @@ impl Painter {
             }
             keep
         });
+        if self.link_order != keys {
+            self.incident.clear();
+            for k in &keys {
+                self.incident.entry(k.0.clone()).or_default().push(k.clone());
+                if k.1 != k.0 {
+                    self.incident.entry(k.1.clone()).or_default().push(k.clone());
+                }
+            }
+        }
         // Where the elements are now: the kept ones in their order, then the new ones appended.
-        let mut drawn: Vec<&LinkKey> = self.link_order.iter().filter(|k| self.links.contains_key(*k)).collect();
-        let mut fresh: Vec<(&LinkKey, (Point, Point), bool)> = Vec::new();
-        for (item, key) in input.links.iter().zip(&keys) {
-            let ends = (self.pos(&item.from), self.pos(&item.to));
+        let mut drawn: Vec<LinkKey> = self.link_order.iter().filter(|k| self.links.contains_key(*k)).cloned().collect();
+        let mut fresh: Vec<(&LinkKey, String, bool)> = Vec::new();
+        self.link_order.clone_from(&keys);
+        self.reroute();
+        for (key, route) in keys.iter().zip(&self.routes) {
+            let d = marks::path(route);
             let selected = input.selected_link == Some(key);
             match self.links.get_mut(key) {
                 Some(el) => {
-                    redraw_link(el, key, ends);
+                    redraw_link(el, d);
                     if el.selected != selected {
                         set(&el.g, "class", marks::link_class(selected));
                         el.selected = selected;
                     }
                 }
                 None => {
-                    drawn.push(key);
-                    fresh.push((key, ends, selected));
+                    drawn.push(key.clone());
+                    fresh.push((key, d, selected));
                 }
             }
         }
-        let reorder = drawn.len() != keys.len() || drawn.iter().zip(&keys).any(|(a, b)| *a != b);
+        let reorder = drawn != keys;
         if !fresh.is_empty() {
-            let markup: String = fresh
-                .iter()
-                .map(|((from, to, occ), (a, b), selected)| {
-                    marks::link(from, to, *occ, &marks::link_path(*a, *b, from == to), *selected)
-                })
-                .collect();
+            let markup: String =
+                fresh.iter().map(|((from, to, occ), d, selected)| marks::link(from, to, *occ, d, *selected)).collect();
             let mut made = append(&groups.links, &markup).into_iter();
-            for (key, ends, selected) in fresh {
+            for (key, d, selected) in fresh {
                 let Some(g) = made.next() else { break };
                 let (Some(hit), Some(line)) = (g.first_element_child(), g.last_element_child()) else { continue };
-                self.links.insert(key.clone(), LinkEl { g, hit, line, ends, selected });
+                self.links.insert(key.clone(), LinkEl { g, hit, line, d, selected });
             }
         }
         if reorder {
@@ -282,66 +420,63 @@ impl Painter {
                 }
             }
         }
-        if self.link_order != keys {
-            self.incident.clear();
-            for k in &keys {
-                self.incident.entry(k.0.clone()).or_default().push(k.clone());
-                if k.1 != k.0 {
-                    self.incident.entry(k.1.clone()).or_default().push(k.clone());
-                }
-            }
-            self.link_order = keys;
-        }
     }
 
     fn paint_labels(&mut self, groups: &Groups, input: &Input) {
         let all = input.links.len() <= LABELLED_LINKS;
         let selected: HashSet<&NodeId> = input.selected.iter().collect();
-        let mut wanted: Vec<(LinkKey, Point, String)> = Vec::new();
-        if input.detail {
-            for l in input.links {
-                if l.from == l.to || !(all || selected.contains(&l.from) || selected.contains(&l.to)) {
-                    continue;
-                }
-                let key = l.key();
-                let text = input.labels.get(&key).cloned().unwrap_or_default();
-                let at = self.label_at(&l.from, &l.to);
-                wanted.push((key, at, text));
-            }
-        }
-        let keep: HashSet<&LinkKey> = wanted.iter().map(|w| &w.0).collect();
+        let texts: Vec<Option<String>> = input
+            .links
+            .iter()
+            .map(|l| {
+                let shown = input.detail > marks::NO_TEXT
+                    && l.from != l.to
+                    && (all || selected.contains(&l.from) || selected.contains(&l.to));
+                shown.then(|| input.labels.get(&l.key()).cloned()).flatten()
+            })
+            .collect();
+        let boxes: Vec<Rect> = self.order.iter().map(|id| Rect::node(self.pos(id))).collect();
+        let placed = labels::place(&self.routes, &texts, &boxes);
         let live = !all;
+        let mut wanted: Vec<(LinkKey, String)> = Vec::new();
+        for p in &placed {
+            let Some(key) = p.texts.first().and_then(|(i, _)| self.link_order.get(*i)) else { continue };
+            let all_texts: Vec<String> = p
+                .texts
+                .iter()
+                .filter_map(|(i, t)| self.link_order.get(*i).map(|(f, to, _)| format!("{f}→{to}: {t}")))
+                .collect();
+            let markup = marks::label(p, (&key.0, &key.1), if p.texts.len() > 1 { &all_texts } else { &[] });
+            wanted.push((key.clone(), markup));
+        }
+        let keep: HashMap<&LinkKey, &String> = wanted.iter().map(|(k, m)| (k, m)).collect();
         self.labels.retain(|k, el| {
-            let stay = keep.contains(k) && el.live == live;
+            let stay = keep.contains_key(k) && el.live == live;
             if !stay {
                 el.el.remove();
             }
             stay
         });
-        let mut fresh = Vec::new();
-        for (key, at, text) in wanted {
-            match self.labels.get_mut(&key) {
-                Some(el) => {
-                    if el.at != at {
-                        set(&el.el, "x", &at.0.to_string());
-                        set(&el.el, "y", &at.1.to_string());
-                        el.at = at;
-                    }
-                    if el.text != text {
-                        el.el.set_text_content(Some(&text));
-                        el.text = text;
-                    }
+        // A label that changed is replaced where it is, so the labels keep their order.
+        for (k, el) in self.labels.iter_mut() {
+            let Some(markup) = keep.get(k) else { continue };
+            if **markup != el.markup {
+                let _ = el.el.insert_adjacent_html("afterend", markup);
+                if let Some(new) = el.el.next_element_sibling() {
+                    el.el.remove();
+                    el.el = new;
+                    el.markup = (*markup).clone();
                 }
-                None => fresh.push((key, at, text)),
             }
         }
+        let fresh: Vec<(LinkKey, String)> = wanted.into_iter().filter(|(k, _)| !self.labels.contains_key(k)).collect();
         if !fresh.is_empty() {
-            let markup: String = fresh.iter().map(|((f, t, _), at, text)| marks::label(f, t, *at, text)).collect();
+            let markup: String = fresh.iter().map(|(_, m)| m.as_str()).collect();
             let into = if live { &groups.selected_labels } else { &groups.labels };
             let mut made = append(into, &markup).into_iter();
-            for (key, at, text) in fresh {
+            for (key, markup) in fresh {
                 let Some(el) = made.next() else { break };
-                self.labels.insert(key, LabelEl { el, at, text, live });
+                self.labels.insert(key, LabelEl { el, markup, live });
             }
         }
     }
@@ -364,24 +499,46 @@ impl Painter {
             (Some(inner), None) => {
                 let markup = format!("<g class=\"cluster-frame\" data-testid=\"cluster\">{inner}</g>");
                 if let Some(g) = append(&groups.frame, &markup).into_iter().next() {
-                    self.frame = Some(Frame { g, inner });
+                    self.frame = Some(Framed { g, inner });
                 }
             }
         }
     }
 
-    fn pos(&self, id: &NodeId) -> Point {
-        self.nodes.get(id).map(|n| n.look.pos).unwrap_or_default()
-    }
-
-    fn label_at(&self, from: &NodeId, to: &NodeId) -> Point {
-        marks::label_at(self.pos(from), self.pos(to))
+    /// The zone frames, from the nodes for which `leave_out` is false (a drag's nodes are left
+    /// out: they may leave their frame).
+    fn paint_zones(&mut self, groups: &Groups, design: &Design, leave_out: &dyn Fn(&NodeId) -> bool) {
+        let frames = zones::frames(design, leave_out);
+        let keys: Vec<&String> = frames.iter().map(|f| &f.key).collect();
+        let same_order = self.zones.len() == frames.len() && self.zones.iter().zip(&keys).all(|((k, _), n)| k == *n);
+        if !same_order {
+            for (_, z) in self.zones.drain(..) {
+                z.g.remove();
+            }
+            let markup: String = frames.iter().map(|f| marks::zone(&f.rect, &f.name)).collect();
+            let made = append(&groups.zones, &markup);
+            self.zones = frames
+                .iter()
+                .zip(made)
+                .map(|(f, g)| (f.key.clone(), Framed { g, inner: marks::zone_inner(&f.rect, &f.name) }))
+                .collect();
+            return;
+        }
+        for ((_, z), f) in self.zones.iter_mut().zip(&frames) {
+            let inner = marks::zone_inner(&f.rect, &f.name);
+            if z.inner != inner {
+                z.g.set_inner_html(&inner);
+                set(&z.g, "data-zone-frame", &f.name);
+                z.inner = inner;
+            }
+        }
     }
 
     /// Shows nodes at new positions (a drag under way, or a cancel putting them back): the
-    /// nodes, their links and labels, and the frame; the design is not touched.
+    /// nodes, their links (rerouted quickly around the nodes that stay) and labels, the
+    /// cluster frame, and which zone frame they would land in; the design is not touched.
     pub fn move_nodes(&mut self, moves: &[(NodeId, Point)]) {
-        let mut touched: Vec<LinkKey> = Vec::new();
+        let mut touched: Vec<usize> = Vec::new();
         let mut km = false;
         for (id, at) in moves {
             let Some(el) = self.nodes.get_mut(id) else { continue };
@@ -390,28 +547,34 @@ impl Painter {
             }
             el.look.pos = *at;
             let t = marks::transform(*at);
-            set(&el.g, "transform", &t);
-            if let Some(text) = &el.text {
-                set(text, "transform", &t);
-            }
+            el.parts().for_each(|p| set(p, "transform", &t));
             km |= el.look.kind == NodeKind::KeyManager;
             if let Some(keys) = self.incident.get(id) {
-                touched.extend(keys.iter().cloned());
+                touched.extend(keys.iter().filter_map(|k| self.link_order.iter().position(|o| o == k)));
             }
         }
         // A link touching two moving nodes comes twice: its second redraw changes nothing.
-        for key in touched {
-            let ends = (self.pos(&key.0), self.pos(&key.1));
-            let at = self.label_at(&key.0, &key.1);
+        for i in touched {
+            let Some((f, t, _)) = self.link_order.get(i).cloned() else { continue };
+            let (a, b) = (self.pos(&f), self.pos(&t));
+            let (ia, ib) = (self.index.get(&f).copied().unwrap_or(0), self.index.get(&t).copied().unwrap_or(0));
+            let r = match (&self.drag, self.routing) {
+                (Some(drag), true) => route::route(&drag.obstacles, a, b, (ia, ib), true),
+                _ => straight(a, b, f == t),
+            };
+            let key = (f, t, self.link_order.get(i).map(|k| k.2).unwrap_or(0));
             if let Some(el) = self.links.get_mut(&key) {
-                redraw_link(el, &key, ends);
+                redraw_link(el, marks::path(&r));
             }
-            if let Some(el) = self.labels.get_mut(&key) {
-                if el.at != at {
-                    set(&el.el, "x", &at.0.to_string());
-                    set(&el.el, "y", &at.1.to_string());
-                    el.at = at;
-                }
+            if let (Some(el), Some((mid, _))) = (self.labels.get(&key), route::midpoint(&r)) {
+                set(
+                    &el.el,
+                    "transform",
+                    &format!("translate({},{})", mid.0 - label_centre(el).0, mid.1 - label_centre(el).1),
+                );
+            }
+            if let Some(slot) = self.routes.get_mut(i) {
+                *slot = r;
             }
         }
         if km {
@@ -420,21 +583,52 @@ impl Painter {
                 self.groups = Some(groups);
             }
         }
+        // The frame the first moving node would land in, highlighted.
+        let target = match (&self.drag, moves.first()) {
+            (Some(drag), Some((_, at))) => zones::frame_at(&drag.frames, *at).map(|f| f.key.clone()),
+            _ => None,
+        };
+        if let Some(drag) = &mut self.drag {
+            if drag.target != target {
+                for (k, z) in &self.zones {
+                    let on = target.as_ref() == Some(k);
+                    let _ = z.g.class_list().toggle_with_force("drop-target", on);
+                }
+                drag.target = target;
+            }
+        }
     }
 
     /// Makes the live layer hold exactly the elements of the `moving` nodes (none: everything
     /// back in the static layer). Called on every pointer move: it compares, and only a change
-    /// of the moving set touches the page.
-    pub fn lift(&mut self, moving: &[(NodeId, Point)]) {
+    /// of the moving set touches the page. The zone frames are drawn without the moving nodes
+    /// for as long as they move.
+    pub fn lift(&mut self, moving: &[(NodeId, Point)], design: &Design) {
         if self.lifted_ids.iter().eq(moving.iter().map(|(id, _)| id)) {
             return;
         }
         self.restore();
+        let ids: Vec<NodeId> = moving.iter().map(|(id, _)| id.clone()).collect();
+        if !ids.is_empty() {
+            let set: HashSet<&NodeId> = ids.iter().collect();
+            let out = |id: &NodeId| set.contains(id);
+            let skip: HashSet<usize> = ids.iter().filter_map(|id| self.index.get(id).copied()).collect();
+            let centres: Vec<Point> = self.order.iter().map(|id| self.pos(id)).collect();
+            self.drag = Some(Drag {
+                obstacles: Obstacles::new(&centres, &|i| skip.contains(&i)),
+                frames: zones::frames(design, &out),
+                target: None,
+            });
+            if let Some(groups) = self.groups.take() {
+                self.paint_zones(&groups, design, &out);
+                self.groups = Some(groups);
+            }
+        }
         if moving.is_empty() || moving.len() > MAX_LIFTED {
+            self.lifted_ids = ids;
             return;
         }
         let Some(groups) = &self.groups else { return };
-        let ids: Vec<NodeId> = moving.iter().map(|(id, _)| id.clone()).collect();
         let mut take: Vec<(Element, &Element)> = Vec::new();
         let km = ids.iter().any(|id| self.nodes.get(id).is_some_and(|n| n.look.kind == NodeKind::KeyManager));
         if km {
@@ -454,10 +648,7 @@ impl Painter {
         }
         for id in &ids {
             if let Some(el) = self.nodes.get(id) {
-                take.push((el.g.clone(), &groups.live_nodes));
-                if let Some(t) = &el.text {
-                    take.push((t.clone(), &groups.live_nodes));
-                }
+                take.extend(el.parts().map(|p| (p.clone(), &groups.live_nodes)));
             }
         }
         let mut lifted = Vec::with_capacity(take.len());
@@ -477,6 +668,11 @@ impl Painter {
     pub fn restore(&mut self) {
         let lifted = std::mem::take(&mut self.lifted);
         self.lifted_ids.clear();
+        if self.drag.take().is_some() {
+            for (_, z) in &self.zones {
+                let _ = z.g.class_list().remove_1("drop-target");
+            }
+        }
         for l in lifted.into_iter().rev() {
             let here = l.el.parent_node().is_some_and(|p| p.is_same_node(Some(l.into.as_ref())));
             if !here {
@@ -488,40 +684,69 @@ impl Painter {
     }
 }
 
-fn redraw_link(el: &mut LinkEl, key: &LinkKey, ends: (Point, Point)) {
-    if el.ends != ends {
-        let d = marks::link_path(ends.0, ends.1, key.0 == key.1);
+/// Where a label was drawn (its text's position), for moving it along with a dragged link.
+fn label_centre(el: &LabelEl) -> Point {
+    let text = el.el.query_selector("text").ok().flatten();
+    let num = |a: &str| text.as_ref().and_then(|t| t.get_attribute(a)).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    (num("x"), num("y") - 3.5)
+}
+
+fn redraw_link(el: &mut LinkEl, d: String) {
+    if el.d != d {
         set(&el.hit, "d", &d);
         set(&el.line, "d", &d);
-        el.ends = ends;
+        el.d = d;
     }
 }
 
-fn update_node(el: &mut NodeEl, id: &NodeId, look: NodeLook) {
+/// Patches a node's elements to a new look; returns the markup of a badge to add, if any (the
+/// caller adds them all in one piece).
+fn update_node(el: &mut NodeEl, id: &NodeId, look: NodeLook) -> Option<String> {
     let old = &el.look;
     if old == &look {
-        return;
+        return None;
     }
+    let mut add = None;
     if old.pos != look.pos {
         let t = marks::transform(look.pos);
-        set(&el.g, "transform", &t);
-        if let Some(text) = &el.text {
-            set(text, "transform", &t);
-        }
+        el.parts().for_each(|p| set(p, "transform", &t));
     }
     if old.selected != look.selected {
         set(&el.g, "class", &marks::node_class(&look));
         set(&el.g, "aria-selected", if look.selected { "true" } else { "false" });
     }
-    if old.label != look.label || old.badge != look.badge {
+    if old.label != look.label {
         set(&el.g, "aria-label", &marks::aria_label(id, &look));
     }
-    if old.label != look.label || old.badge != look.badge || old.detail != look.detail {
+    if old.label != look.label || (old.detail > 0) != (look.detail > 0) {
         el.g.set_inner_html(&marks::node_inner(id, &look));
+        el.desc = el.g.first_element_child().and_then(|t| t.next_element_sibling());
+    } else if old.badge != look.badge {
+        if let Some(desc) = &el.desc {
+            desc.set_text_content(Some(&marks::description(id, &look)));
+        }
     }
-    if look.detail {
+    if old.badge != look.badge {
+        match (&el.badge, look.badge) {
+            (Some(b), (0, 0)) => {
+                b.remove();
+                el.badge = None;
+            }
+            (Some(b), _) => {
+                // Counts changed: the badge is redrawn where it is.
+                let _ = b.insert_adjacent_html("afterend", &marks::badge(id, &look));
+                let new = b.next_element_sibling();
+                b.remove();
+                el.badge = new;
+            }
+            (None, (0, 0)) => {}
+            (None, _) => add = Some(marks::badge(id, &look)),
+        }
+    }
+    let texts_changed = old.label != look.label || old.detail != look.detail || old.facts != look.facts;
+    if look.detail > marks::NO_TEXT {
         match &el.text {
-            Some(text) if old.label != look.label => text.set_inner_html(&marks::node_text_inner(id, &look)),
+            Some(text) if texts_changed => text.set_inner_html(&marks::node_text_inner(id, &look)),
             Some(_) => {}
             None => {
                 let _ = el.g.insert_adjacent_html("afterend", &marks::node_text(id, &look));
@@ -532,6 +757,7 @@ fn update_node(el: &mut NodeEl, id: &NodeId, look: NodeLook) {
         text.remove();
     }
     el.look = look;
+    add
 }
 
 /// The element of a node (for focus), if drawn.

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::camera::{self, Point, Viewport};
+use super::marks;
 use super::overlay::{Hint, Overlay};
 use super::paint::{self, Groups, Painter};
 use super::tool::{Commit, Key, LinkKey, Motion, Output, Press, Preview, Scene, Target, Tool};
@@ -38,6 +39,9 @@ pub struct Pointer {
     /// True from the frame after the scene was first drawn: what is below the canvas (the
     /// findings list) is drawn then, so that the canvas shows first.
     pub settled: RwSignal<bool>,
+    /// True once links are routed around the boxes: from the start for a small design, from
+    /// the frame after the first one for a large design (its first frame draws them straight).
+    pub routing: RwSignal<bool>,
 }
 
 impl Pointer {
@@ -52,6 +56,7 @@ impl Pointer {
             gesture: RwSignal::new(""),
             ready: RwSignal::new(false),
             settled: RwSignal::new(false),
+            routing: RwSignal::new(false),
         }
     }
 
@@ -158,7 +163,7 @@ fn feed(editor: &Editor, pointer: &Pointer, step: impl FnOnce(&mut Tool, &View) 
     // The moving nodes go to the live layer (at the press already: the selection it makes then
     // repaints the live layer), and back before their command lands.
     let gesture = pointer.tool.with_value(|t| {
-        pointer.painter.update_value(|p| p.lift(t.moving()));
+        editor.design.with_value(|d| pointer.painter.update_value(|p| p.lift(t.moving(), d)));
         t.gesture()
     });
     if pointer.gesture.get_untracked() != gesture {
@@ -166,8 +171,15 @@ fn feed(editor: &Editor, pointer: &Pointer, step: impl FnOnce(&mut Tool, &View) 
     }
     match out.commit {
         None => {}
-        Some(Commit::Move(moves)) => editor
-            .execute(Command::Batch(moves.into_iter().map(|(id, (x, y))| Command::MoveNode { id, x, y }).collect())),
+        Some(Commit::Move(moves)) => {
+            // Dropped into a zone's frame, or out of every frame: the zone changes in the same
+            // step as the move.
+            let zones = editor.design.with_value(|d| crate::model::zones::dropped(d, &moves));
+            let mut batch: Vec<Command> =
+                moves.into_iter().map(|(id, (x, y))| Command::MoveNode { id, x, y }).collect();
+            batch.extend(zones);
+            editor.execute(Command::Batch(batch))
+        }
         Some(Commit::Connect(from, to)) => connect(editor, &from, &to),
         Some(Commit::Add(kind, at)) => add_node_at(editor, kind, at),
     }
@@ -354,6 +366,9 @@ pub use crate::export::diagram::{border as border_point, glyph, short};
 /// everything. Thousands of unreadable SVG texts made opening and zooming a large design slow.
 pub const DETAIL_SCALE: f64 = 0.45;
 
+/// From this zoom on, a node's second line shows its address and what it is instead of its id.
+pub const FACTS_SCALE: f64 = 0.9;
+
 /// Focuses a node's element (keyboard moves between nodes); false when it is not drawn.
 pub fn focus_node(pointer: &Pointer, id: &NodeId) -> bool {
     let el = pointer.painter.with_value(|p| paint::node_element(p, id));
@@ -417,12 +432,22 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
         let size = 20.0 * v.scale;
         (format!("{size}px {size}px"), format!("{}px {}px", v.tx.rem_euclid(size), v.ty.rem_euclid(size)))
     };
-    let detail = Memo::new(move |_| painted.get().scale >= DETAIL_SCALE);
-    let refs: [NodeRef<leptos::svg::G>; 9] = std::array::from_fn(|_| NodeRef::new());
-    let [frame, links, labels, nodes, live_frame, live_links, live_labels, live_nodes, selected_labels] = refs;
+    let detail = Memo::new(move |_| {
+        let scale = painted.get().scale;
+        if scale >= FACTS_SCALE {
+            marks::FACTS
+        } else if scale >= DETAIL_SCALE {
+            marks::LABELS
+        } else {
+            marks::NO_TEXT
+        }
+    });
+    let refs: [NodeRef<leptos::svg::G>; 10] = std::array::from_fn(|_| NodeRef::new());
+    let [zones, frame, links, labels, nodes, live_frame, live_links, live_labels, live_nodes, selected_labels] = refs;
     let groups = move || {
         let g = |r: NodeRef<leptos::svg::G>| r.get_untracked().map(|e| -> web_sys::Element { e.unchecked_into() });
         Some(Groups {
+            zones: g(zones)?,
             frame: g(frame)?,
             links: g(links)?,
             labels: g(labels)?,
@@ -451,7 +476,8 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
         // design or a selection): a large design opens without the flow list.
         let few = editor.links.with_untracked(|l| l.len() <= paint::LABELLED_LINKS);
         let none = HashMap::new();
-        let wanted = detail && (few || !selected.is_empty());
+        let wanted = detail > marks::NO_TEXT && (few || !selected.is_empty());
+        let route = few || pointer.routing.get();
         let draw = |labels: &HashMap<LinkKey, String>| {
             painter.update_value(|p| {
                 let first = !p.attached();
@@ -473,6 +499,9 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                                 labels,
                                 detail,
                                 moving: &moving,
+                                route,
+                                rev: editor.rev.get_untracked(),
+                                checks: editor.checks.get_value(),
                             })
                         })
                     })
@@ -504,6 +533,7 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                 <div class="layers" style:transform=layers_transform>
                     <svg class="layer layer-static">
                         <g class="scene" transform=transform>
+                            <g class="zones" node_ref=zones></g>
                             <g class="frames" node_ref=frame></g>
                             <g class="links" node_ref=links></g>
                             <g class="link-labels" node_ref=labels></g>
