@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 
 use crate::export::{self, FirewallFormat};
 use crate::model::format::MAX_DOCUMENT_BYTES;
-use crate::model::{load, save, templates, Design};
+use crate::model::{load_any, save, templates, Design};
 use crate::rules::{check, output, Date};
 use crate::share;
 
@@ -14,6 +14,7 @@ const USAGE: &str = "usage:
   obkm-topology check <design.json> [--format text|json|sarif] [--today YYYY-MM-DD]
   obkm-topology bundle <design.json> --out <file.zip> [--today YYYY-MM-DD]
   obkm-topology firewall <design.json> --format csv|md|nft|iptables|terraform [--node <id>]
+  obkm-topology diagram <design.json> [--out <file.svg>] [--today YYYY-MM-DD]   the diagram (SVG)
   obkm-topology share <design.json> [--base-url URL]      prints the share URL
   obkm-topology open <share-url-or-fragment>              prints the design JSON
   obkm-topology template ha|ha-two-zones|broken
@@ -41,6 +42,7 @@ pub fn run(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         "check" => Args::parse(&rest, &["format", "today"]).and_then(|a| cmd_check(&a, out)),
         "bundle" => Args::parse(&rest, &["out", "today"]).and_then(|a| cmd_bundle(&a, out)),
         "firewall" => Args::parse(&rest, &["format", "node"]).and_then(|a| cmd_firewall(&a, out)),
+        "diagram" => Args::parse(&rest, &["out", "today"]).and_then(|a| cmd_diagram(&a, out)),
         "share" => Args::parse(&rest, &["base-url"]).and_then(|a| cmd_share(&a, out, err)),
         "open" => Args::parse(&rest, &[]).and_then(|a| cmd_open(&a, out)),
         "template" => Args::parse(&rest, &[]).and_then(|a| cmd_template(&a, out)),
@@ -112,7 +114,8 @@ pub fn system_today() -> Date {
     Date::from_unix_days((secs / 86_400) as i64)
 }
 
-/// Reads and loads a design file; the error names the file and the field.
+/// Reads and loads a design file (or a diagram exported by this tool); the error names the file
+/// and the field.
 pub fn read_design(path: &str) -> Result<Design, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let mut bytes = Vec::new();
@@ -121,7 +124,7 @@ pub fn read_design(path: &str) -> Result<Design, String> {
         return Err(format!("{path}: document: too large (more than {} MiB)", MAX_DOCUMENT_BYTES / (1024 * 1024)));
     }
     let text = String::from_utf8(bytes).map_err(|e| format!("{path}: document: not UTF-8 text ({e})"))?;
-    load(&text).map_err(|e| format!("{path}: {e}"))
+    load_any(&text).map_err(|e| format!("{path}: {e}"))
 }
 
 fn cmd_check(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
@@ -150,6 +153,21 @@ fn cmd_bundle(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
     let bytes = export::bundle(&design, today)?;
     std::fs::write(target, &bytes).map_err(|e| format!("cannot write {target}: {e}"))?;
     let _ = writeln!(out, "wrote {target} ({} bytes)", bytes.len());
+    Ok(0)
+}
+
+fn cmd_diagram(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
+    let path = a.one("design file")?;
+    let today = a.today()?;
+    let design = read_design(path)?;
+    let svg = export::diagram::svg(&design, &check(&design, today), today);
+    match a.option("out") {
+        Some(target) => {
+            std::fs::write(target, &svg).map_err(|e| format!("cannot write {target}: {e}"))?;
+            let _ = writeln!(out, "wrote {target} ({} bytes)", svg.len());
+        }
+        None => out.write_all(svg.as_bytes()).map_err(|e| e.to_string())?,
+    }
     Ok(0)
 }
 

@@ -436,12 +436,44 @@ fn the_diagram_svg_parses_with_hostile_labels() {
     for (name, v) in variants() {
         let d = design(&v);
         let report = obkm_topology::rules::check(&d, today());
-        let svg = obkm_topology::export::diagram::svg(&d, &report);
+        let svg = obkm_topology::export::diagram::svg(&d, &report, today());
         let p = tempdir(&format!("svg-{name}")).join("d.svg");
         std::fs::write(&p, &svg).unwrap();
         let o = Command::new("xmllint").arg("--noout").arg(&p).output().unwrap();
         assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
-        assert_eq!(svg, obkm_topology::export::diagram::svg(&d, &report), "{name}: not deterministic");
+        assert_eq!(svg, obkm_topology::export::diagram::svg(&d, &report, today()), "{name}: not deterministic");
+        // What a reader needs is there, as text: every node's full label, every zone's name,
+        // every port label, the title block; and the file opens again as the same design.
+        let esc = obkm_topology::export::escape::xml;
+        for n in &d.nodes {
+            assert!(svg.contains(&format!("<title>{} (", esc(&n.label))), "{name}: label of {}", n.id);
+        }
+        for z in obkm_topology::model::zones::frames(&d, &|_| false) {
+            assert!(svg.contains(&format!(">{}</text>", esc(&z.name))), "{name}: zone {}", z.name);
+        }
+        for label in obkm_topology::export::flows::link_labels(&d).iter().filter(|l| !l.is_empty()) {
+            assert!(svg.contains(&esc(label)), "{name}: port label {label}");
+        }
+        assert!(
+            svg.contains("class=\"title-block\"") && svg.contains(&esc(&d.name)) && svg.contains("2026-"),
+            "{name}: title block"
+        );
+        assert!(svg.contains("class=\"legend\""));
+        assert_eq!(obkm_topology::model::load_any(&svg).unwrap(), d, "{name}: the SVG opens as the design");
+    }
+}
+
+#[test]
+fn only_diagrams_of_this_tool_open_as_designs() {
+    use obkm_topology::model::load_any;
+    for (text, says) in [
+        ("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>", "without a design"),
+        ("<svg><metadata id=\"obkm-topology-design\">{&quot;format&quot;", "cut off"),
+        ("<svg><metadata id=\"obkm-topology-design\">&bogus;</metadata></svg>", "malformed XML character reference"),
+        ("<svg><metadata id=\"obkm-topology-design\">{&quot;format&quot;:&quot;x&quot;}</metadata></svg>", "format"),
+    ] {
+        let e = load_any(text).unwrap_err().to_string();
+        assert!(e.contains(says), "{text}: {e}");
     }
 }
 

@@ -44,7 +44,7 @@ fn every_kind_gives_the_library_bytes() {
         }
     }
     let svg = run(json!({"kind": "diagram", "design": saved, "today": TODAY})).expect("diagram");
-    assert_eq!(svg.bytes, export::diagram::svg(&d, &obkm_topology::rules::check(&d, today)).into_bytes());
+    assert_eq!(svg.bytes, export::diagram::svg(&d, &obkm_topology::rules::check(&d, today), today).into_bytes());
     let share = run(json!({"kind": "share", "design": saved, "today": TODAY, "base_url": "https://x.example/app/"}))
         .expect("share");
     let (url, enc) = obkm_topology::share::url("https://x.example/app/", &d);

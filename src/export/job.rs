@@ -69,7 +69,7 @@ pub fn run(job: &str, now_ms: &dyn Fn() -> f64) -> Result<Done, String> {
         }
         "diagram" => {
             let report = crate::rules::check(&d, today);
-            let svg = super::diagram::svg(&d, &report);
+            let svg = super::diagram::svg(&d, &report, today);
             Ok(Done {
                 name: format!("{}.svg", slug(&d.name)),
                 mime: "image/svg+xml".into(),

@@ -49,6 +49,67 @@ pub fn load(text: &str) -> Result<Design, LoadError> {
     from_value(value)
 }
 
+/// Where an exported diagram (SVG) keeps its design.
+const SVG_METADATA: &str = "<metadata id=\"obkm-topology-design\">";
+
+/// Loads a design from a design file or from a diagram exported by this tool (an SVG whose
+/// `<metadata>` holds the design, as draw.io's editable exports do).
+pub fn load_any(text: &str) -> Result<Design, LoadError> {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if !t.starts_with('<') {
+        return load(text);
+    }
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return err(
+            "document",
+            format!("too large ({} bytes; at most {} MiB)", text.len(), MAX_DOCUMENT_BYTES / (1024 * 1024)),
+        );
+    }
+    let Some(start) = t.find(SVG_METADATA).map(|i| i + SVG_METADATA.len()) else {
+        return err(
+            "document",
+            "an XML or SVG file without a design in it: only diagrams exported by obkm-topology (SVG) open, or design files (JSON)",
+        );
+    };
+    let Some(len) = t[start..].find("</metadata>") else { return err("document", "the diagram's design is cut off") };
+    let json = unescape_xml(&t[start..start + len]).ok_or_else(|| LoadError {
+        path: "document".into(),
+        message: "the diagram's design holds a malformed XML character reference".into(),
+    })?;
+    load(&json)
+}
+
+/// XML text with its character references resolved (`&amp;`, `&#13;`, …); `None` when one is
+/// malformed.
+fn unescape_xml(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let end = after.find(';').filter(|&e| e <= 10)?;
+        let name = &after[..end];
+        let c = match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => {
+                let code = match name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => name.strip_prefix('#')?.parse().ok()?,
+                };
+                char::from_u32(code)?
+            }
+        };
+        out.push(c);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// Loads a design from a parsed JSON value.
 pub fn from_value(value: Value) -> Result<Design, LoadError> {
     let Value::Object(mut root) = value else {

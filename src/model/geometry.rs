@@ -14,7 +14,7 @@ pub const HALF_W: f64 = 85.0;
 /// Half the height of a node box.
 pub const HALF_H: f64 = 30.0;
 /// The characters that fit on one line of a node's label (13 px text beside the icon).
-pub const LABEL_LINE: usize = 16;
+pub const LABEL_LINE: usize = 14;
 /// The characters that fit on a node's line of facts (10 px text).
 pub const FACTS_LINE: usize = 20;
 
@@ -184,11 +184,11 @@ mod tests {
     #[test]
     fn labels_wrap_between_words_and_end_in_an_ellipsis() {
         assert_eq!(wrap_label("KM 1"), ("KM 1".to_string(), None));
-        assert_eq!(wrap_label("Key Manager node 17"), ("Key Manager node".to_string(), Some("17".to_string())));
+        assert_eq!(wrap_label("Key Manager node 17"), ("Key Manager".to_string(), Some("node 17".to_string())));
         let (a, b) = wrap_label("MySQL (primary, replicated across both zones)");
         assert!(a.chars().count() <= LABEL_LINE && b.as_ref().is_some_and(|b| b.chars().count() <= LABEL_LINE));
         assert!(b.is_some_and(|b| b.ends_with('…')));
-        assert_eq!(wrap_label("abcdefghijklmnopqrstuvwxyz").0, "abcdefghijklmnop");
+        assert_eq!(wrap_label("abcdefghijklmnopqrstuvwxyz").0, "abcdefghijklmn");
         assert_eq!(wrap_label("a\nb"), ("a b".to_string(), None));
     }
 

@@ -16,11 +16,12 @@ pub mod number;
 pub mod order;
 pub mod route;
 pub mod schema;
+pub mod search;
 pub mod templates;
 pub mod zones;
 
 pub use command::{apply, link_allowed, link_refusal, Command, CommandError, History};
 pub use date::Date;
 pub use design::{Cluster, Design, Link, Node, NodeId, PropValue, Waiver};
-pub use format::{load, save, LoadError};
+pub use format::{load, load_any, save, LoadError};
 pub use schema::{MembershipScheme, NodeKind, Product, PropSpec, PropType};

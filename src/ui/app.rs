@@ -14,7 +14,7 @@ use super::state::{self, Editor};
 use super::{browser, findings};
 use crate::export::FirewallFormat;
 use crate::model::design::slug;
-use crate::model::{clipboard, load, save, templates, Command, Design, NodeKind};
+use crate::model::{clipboard, load_any, save, templates, Command, Design, NodeKind};
 use crate::share;
 
 /// Starts the app: replaces the static shell of index.html with the live one.
@@ -272,6 +272,14 @@ fn on_key(editor: &Editor, pointer: &Pointer, e: &web_sys::KeyboardEvent) {
         }
         return;
     }
+    // `/` or Ctrl/Cmd+K: to the search box.
+    if !typing && ((cmd && (key == "k" || key == "K")) || (key == "/" && !cmd && !e.alt_key())) {
+        if let Some(input) = pointer.search.get_untracked() {
+            e.prevent_default();
+            let _ = input.focus();
+        }
+        return;
+    }
     if cmd && !typing && (key == "y" || key == "Y") {
         e.prevent_default();
         editor.redo();
@@ -436,7 +444,7 @@ fn Toolbar(
         leptos::task::spawn_local(async move {
             let Some((name, text)) = browser::read_chosen_file(&input).await else { return };
             input.set_value("");
-            match text.map_err(|e| e.to_string()).and_then(|t| load(&t).map_err(|e| e.to_string())) {
+            match text.map_err(|e| e.to_string()).and_then(|t| load_any(&t).map_err(|e| e.to_string())) {
                 Ok(design) => {
                     let kept = editor.design.with_value(browser::keep_previous);
                     has_previous.set(kept.is_ok() || has_previous.get_untracked());
@@ -583,8 +591,8 @@ fn Toolbar(
             <button data-action="template-two-zones" on:click=move |_| use_template("ha-two-zones") title="Four Key Manager nodes in two zones">"Two zones"</button>
             <button data-action="template-broken" on:click=move |_| use_template("broken") title="A deliberately broken single-node design">"Broken example"</button>
             <span class="sep"></span>
-            <button data-action="open" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } } title="Open a design file (JSON)">"Open…"</button>
-            <input node_ref=file_input type="file" accept=".json,application/json" class="hidden" data-testid="file-input" on:change=open_chosen />
+            <button data-action="open" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } } title="Open a design file (JSON), or a diagram exported from here (SVG)">"Open…"</button>
+            <input node_ref=file_input type="file" accept=".json,.svg,application/json,image/svg+xml" class="hidden" data-testid="file-input" on:change=open_chosen />
             <button data-action="save" on:click=save_file title="Save the design as a JSON file">"Save"</button>
             <button data-action="share" on:click=share_design title="Copy a link that holds the whole design">"Share"</button>
             {move || has_previous.get().then(|| view! {

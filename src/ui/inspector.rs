@@ -8,6 +8,7 @@ use super::state::Editor;
 use crate::model::address::is_cluster_domain;
 use crate::model::fields;
 use crate::model::schema::{PropDefault, MEMBERSHIP_SCHEMES};
+use crate::model::zones;
 use crate::model::{Command, Date, Design, MembershipScheme, NodeId, Product, PropSpec, PropType, Waiver};
 
 /// What a field edits. Props and zones may be of several selected nodes at once: the field
@@ -21,6 +22,8 @@ enum Target {
     Domain,
     Product,
     Scheme,
+    /// A zone's name: the nodes in it (when the field was made) and its place in the list.
+    ZoneName(Vec<NodeId>, usize),
 }
 
 impl Target {
@@ -33,6 +36,15 @@ impl Target {
             Target::Domain => "domain",
             Target::Product => "product",
             Target::Scheme => "membership_scheme",
+            Target::ZoneName(..) => "zone-name",
+        }
+    }
+
+    /// The form field's element id (unique on the page).
+    fn field_id(&self) -> String {
+        match self {
+            Target::ZoneName(_, i) => format!("field-zone-name-{i}"),
+            _ => format!("field-{}", self.name()),
         }
     }
 
@@ -70,6 +82,10 @@ impl Target {
             Target::Domain => d.cluster.domain.clone(),
             Target::Product => d.product.as_str().to_string(),
             Target::Scheme => d.cluster.membership_scheme.as_str().to_string(),
+            Target::ZoneName(ids, _) => {
+                let key = ids.first().and_then(|id| d.node(id)).map(|n| zones::key(&n.zone)).unwrap_or_default();
+                zones::frames(d, &|_| false).into_iter().find(|f| f.key == key).map(|f| f.name).unwrap_or_default()
+            }
         }
     }
 
@@ -105,6 +121,14 @@ impl Target {
             }
             Target::Product => Command::SetProduct(Product::parse(text).ok_or("unknown product")?),
             Target::Scheme => Command::SetScheme(MembershipScheme::parse(text).ok_or("unknown membership scheme")?),
+            Target::ZoneName(ids, _) => {
+                if text.trim().is_empty() {
+                    return Err("a zone needs a name (to take nodes out of a zone, clear theirs)".into());
+                }
+                Command::Batch(
+                    ids.iter().map(|id| Command::SetZone { id: id.clone(), zone: text.trim().to_string() }).collect(),
+                )
+            }
         })
     }
 
@@ -129,6 +153,7 @@ impl Target {
                 let label = editor.design.with_value(|d| d.node(id).map(|n| n.label.clone())).unwrap_or_default();
                 format!("{} of {label} ({id})", self.name())
             }
+            Target::ZoneName(..) => "a zone's name".to_string(),
             _ => format!("the design's {}", self.name()),
         }
     }
@@ -248,7 +273,7 @@ fn TextField(
         }
     };
     let name = target.name();
-    let field_id = format!("field-{name}");
+    let field_id = target.field_id();
     let err_id = format!("{field_id}-error");
     view! {
         <div class="field" class:invalid=move || error.with(|e| e.is_some())>
@@ -313,7 +338,7 @@ fn SelectField(editor: Editor, target: Target, label: String, options: Vec<(Stri
         }
     };
     let name = target.name();
-    let field_id = format!("field-{name}");
+    let field_id = target.field_id();
     view! {
         <div class="field">
             <label for=field_id.clone()><span class="field-name">{label}</span></label>
@@ -566,7 +591,65 @@ fn DesignForm(editor: Editor) -> impl IntoView {
         <TextField editor=editor target=Target::Domain label="cluster domain".into() unit="" placeholder="wso2.ob.km.domain".into() help="Hazelcast clustering domain" />
         <SelectField editor=editor target=Target::Scheme label="membership scheme".into() options=schemes />
         <p class="hint">{counts}</p>
+        <Zones editor=editor />
         <Waivers editor=editor />
+    }
+}
+
+/// The zones: each one's name (renaming it renames the zone of every node in it, one step),
+/// and, when a zone is written in more than one way, the offer to merge the spellings.
+#[component]
+fn Zones(editor: Editor) -> impl IntoView {
+    move || {
+        editor.rev.track();
+        let (frames, variants) = editor.design.with_value(|d| {
+            let frames: Vec<(Vec<NodeId>, String)> = zones::frames(d, &|_| false)
+                .into_iter()
+                .map(|f| (f.nodes.iter().filter_map(|&i| d.nodes.get(i).map(|n| n.id.clone())).collect(), f.name))
+                .collect();
+            (frames, zones::spelled_differently(d))
+        });
+        if frames.is_empty() {
+            return None;
+        }
+        let merge = move |_| {
+            if let Some(cmd) = editor.design.with_value(zones::merge_spellings) {
+                editor.execute(cmd);
+            }
+        };
+        let notice = (!variants.is_empty()).then(|| {
+            let said: Vec<String> =
+                variants.iter().map(|v| v.iter().map(|s| format!("“{s}”")).collect::<Vec<_>>().join(" and ")).collect();
+            view! {
+                <p class="zone-notice" role="status" data-testid="zone-case-notice">
+                    {format!("Zones {} differ only by case and are drawn as one. ", said.join("; "))}
+                    <button data-action="merge-zones" on:click=merge>"Merge"</button>
+                </p>
+            }
+        });
+        let fields = frames
+            .into_iter()
+            .enumerate()
+            .map(|(i, (ids, name))| {
+                let n = ids.len();
+                view! {
+                    <TextField
+                        editor=editor
+                        target=Target::ZoneName(ids, i)
+                        label=format!("zone {name}")
+                        unit=""
+                        placeholder=name.clone()
+                        help=if n == 1 { "rename this zone (its node keeps it)" } else { "rename this zone (all its nodes keep it)" }
+                    />
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <h3>"Zones"</h3>
+            <p class="hint">"Drag a node into a zone's frame to put it there, out of every frame to take it out."</p>
+            {notice}
+            {fields}
+        })
     }
 }
 

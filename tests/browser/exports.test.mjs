@@ -78,7 +78,18 @@ test('export the diagram as SVG and PNG; auto-layout arranges the nodes as one u
   execFileSync('xmllint', ['--noout', svg]);
   const text = fs.readFileSync(svg, 'utf8');
   assert.match(text, /<title>Broken single node<\/title>/);
-  assert.match(text, />km-1</);
+  // For people: a title block, a legend, every node with its id; the design rides along.
+  assert.match(text, /class="title-block"/);
+  assert.match(text, /class="legend"/);
+  assert.match(text, /\(km-1, Key Manager node\)<\/title>/);
+  assert.match(text, /<metadata id="obkm-topology-design">/);
+  // The exported SVG opens again as the same design.
+  const saved = await page.evaluate(() => window.obkmTopology.design());
+  await page.click('[data-action="template-ha"]');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-action="open"]')]);
+  await chooser.setFiles(svg);
+  await page.waitForFunction(() => /Opened/.test(document.querySelector('[role="status"]')?.innerText ?? ''));
+  assert.equal(await page.evaluate(() => window.obkmTopology.design()), saved);
   const png = await download(page, 'export-png');
   const bytes = fs.readFileSync(png);
   assert.equal(bytes.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'not a PNG');

@@ -53,7 +53,7 @@ impl Viewport {
 pub fn fit(centres: &[Point], size: Point) -> Viewport {
     let Some((x0, y0, x1, y1)) = centres.iter().fold(None, |acc: Option<(f64, f64, f64, f64)>, &(x, y)| {
         // With room for the frames drawn around nodes (zone and cluster frames, their names).
-        let b = (x - NODE_HALF_W - 32.0, y - NODE_HALF_H - 56.0, x + NODE_HALF_W + 32.0, y + NODE_HALF_H + 32.0);
+        let b = (x - NODE_HALF_W - 32.0, y - NODE_HALF_H - 76.0, x + NODE_HALF_W + 32.0, y + NODE_HALF_H + 32.0);
         Some(match acc {
             None => b,
             Some((a, c, e, f)) => (a.min(b.0), c.min(b.1), e.max(b.2), f.max(b.3)),
@@ -91,6 +91,18 @@ pub fn reveal(view: Viewport, centres: &[Point], size: Point) -> Viewport {
     Viewport { tx: w / 2.0 - cx * view.scale, ty: h / 2.0 - cy * view.scale, scale: view.scale }
 }
 
+/// The view centred on a point at a readable zoom (at least `readable`, keeping a closer one):
+/// where a search takes the user.
+pub fn focus(view: Viewport, at: Point, size: Point, readable: f64) -> Viewport {
+    let scale = view.scale.max(readable).clamp(0.1, 4.0);
+    Viewport { tx: size.0 / 2.0 - at.0 * scale, ty: size.1 / 2.0 - at.1 * scale, scale }
+}
+
+/// The view centred on a world point at the same zoom (a click on the minimap).
+pub fn centred(view: Viewport, at: Point, size: Point) -> Viewport {
+    Viewport { tx: size.0 / 2.0 - at.0 * view.scale, ty: size.1 / 2.0 - at.1 * view.scale, scale: view.scale }
+}
+
 /// The free spot nearest `centre` for a new node: no node box of `occupied` (centres) overlaps
 /// it, with a small gap; tried on a grid of node-sized steps, ring by ring.
 pub fn free_spot(centre: Point, occupied: &[Point]) -> Point {
@@ -123,6 +135,16 @@ pub fn free_spot(centre: Point, occupied: &[Point]) -> Point {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn focus_centres_at_a_readable_zoom() {
+        let v = focus(Viewport { tx: 0.0, ty: 0.0, scale: 0.2 }, (500.0, 300.0), (1000.0, 600.0), 1.0);
+        assert_eq!(v.scale, 1.0);
+        assert_eq!(v.screen_from_world((500.0, 300.0)), (500.0, 300.0));
+        assert_eq!(focus(Viewport { tx: 0.0, ty: 0.0, scale: 2.0 }, (0.0, 0.0), (10.0, 10.0), 1.0).scale, 2.0);
+        let c = centred(Viewport { tx: 3.0, ty: 4.0, scale: 0.5 }, (100.0, 100.0), (200.0, 100.0));
+        assert_eq!(c.screen_from_world((100.0, 100.0)), (100.0, 50.0));
+    }
 
     #[test]
     fn zoom_keeps_the_point_under_the_pointer() {

@@ -282,8 +282,8 @@ pub fn frame_inner((x0, y0, x1, y1): (f64, f64, f64, f64), domain: &str) -> Stri
         "<rect x=\"{x0}\" y=\"{y0}\" width=\"{}\" height=\"{}\" rx=\"14\"></rect><text x=\"{}\" y=\"{}\" text-anchor=\"end\">cluster {}</text>",
         x1 - x0,
         y1 - y0,
-        x1 - 12.0,
-        y0 + 18.0,
+        x1 - 6.0,
+        y0 - 6.0,
         xml(domain)
     )
 }

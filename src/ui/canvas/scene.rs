@@ -42,6 +42,8 @@ pub struct Pointer {
     /// True once links are routed around the boxes: from the start for a small design, from
     /// the frame after the first one for a large design (its first frame draws them straight).
     pub routing: RwSignal<bool>,
+    /// The search box (`/` and Ctrl/Cmd+K focus it).
+    pub search: NodeRef<leptos::html::Input>,
 }
 
 impl Pointer {
@@ -57,6 +59,7 @@ impl Pointer {
             ready: RwSignal::new(false),
             settled: RwSignal::new(false),
             routing: RwSignal::new(false),
+            search: NodeRef::new(),
         }
     }
 
@@ -553,6 +556,8 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                 </div>
             </div>
             <Hint preview=pointer.preview />
+            <super::search::Search editor=editor pointer=pointer input=pointer.search />
+            <super::minimap::Minimap editor=editor pointer=pointer />
             <div class="zoom-controls" role="group" aria-label="Zoom">
                 <button data-action="zoom-in" title="Zoom in" aria-label="Zoom in" on:click=move |_| zoom(1.25)>"+"</button>
                 <button data-action="zoom-out" title="Zoom out" aria-label="Zoom out" on:click=move |_| zoom(0.8)>"−"</button>
