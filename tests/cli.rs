@@ -156,3 +156,23 @@ fn templates_print_and_check() {
     printed.as_object_mut().unwrap().shift_remove("waivers");
     assert_eq!(printed, fixture);
 }
+
+#[test]
+fn the_diagram_is_rendered_for_pipelines_and_reads_back_as_the_design() {
+    let out = run(&["diagram", &fixture("ha-reference.json"), "--today", "2026-12-06"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let svg = stdout(&out);
+    assert!(svg.starts_with("<svg") && svg.contains("class=\"title-block\"") && svg.contains("2026-12-06"));
+    let again = run(&["diagram", &fixture("ha-reference.json"), "--today", "2026-12-06"]);
+    assert_eq!(stdout(&again), svg, "deterministic");
+    // A diagram is a design file too: checked, and opened as the same design.
+    let file = temp("reference.svg", svg.as_bytes());
+    let checked = run(&["check", file.to_str().unwrap(), "--format", "json"]);
+    let from_json = run(&["check", &fixture("ha-reference.json"), "--format", "json"]);
+    assert_eq!(checked.status.code(), from_json.status.code());
+    assert_eq!(stdout(&checked), stdout(&from_json));
+    let foreign = temp("foreign.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><rect/></svg>");
+    let refused = run(&["check", foreign.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("without a design"), "{}", stderr(&refused));
+}
