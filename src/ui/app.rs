@@ -124,6 +124,12 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
         })
     });
     let hidden = window_event_listener(ev::pagehide, move |_| flush());
+    // The canvas's size follows the window's.
+    let resized = window_event_listener(ev::resize, move |_| {
+        if let Some(size) = pointer.canvas_size() {
+            pointer.size.set(Some(size));
+        }
+    });
     let leaving = StoredValue::new_local(Some(browser::on_hidden(flush)));
     let other_tab = StoredValue::new(false);
     let storage = window_event_listener(ev::storage, move |e: web_sys::StorageEvent| {
@@ -143,6 +149,7 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
         hashes.remove();
         storage.remove();
         hidden.remove();
+        resized.remove();
         leaving.set_value(None);
     });
     // Fit the first design into the canvas once it has a size (the canvas is still empty, so

@@ -48,7 +48,7 @@ pub fn Minimap(editor: Editor, pointer: Pointer) -> impl IntoView {
     // The part of the world in view, from the view and the canvas's size.
     let seen = move || {
         let v = editor.view.get();
-        let (w, h) = pointer.canvas_size()?;
+        let (w, h) = pointer.size.get()?;
         let (x0, y0) = v.world_from_screen((0.0, 0.0));
         let (x1, y1) = v.world_from_screen((w, h));
         Some(Rect { x0, y0, x1, y1 })

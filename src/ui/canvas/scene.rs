@@ -44,6 +44,9 @@ pub struct Pointer {
     pub routing: RwSignal<bool>,
     /// The search box (`/` and Ctrl/Cmd+K focus it).
     pub search: NodeRef<leptos::html::Input>,
+    /// The canvas's size as last read (at a fit and when the window is resized): what views
+    /// that follow the view read, rather than asking the page for its layout every time.
+    pub size: RwSignal<Option<Point>>,
 }
 
 impl Pointer {
@@ -60,6 +63,7 @@ impl Pointer {
             settled: RwSignal::new(false),
             routing: RwSignal::new(false),
             search: NodeRef::new(),
+            size: RwSignal::new(None),
         }
     }
 
@@ -331,6 +335,9 @@ pub fn add_node_in_view(editor: &Editor, pointer: &Pointer, kind: NodeKind) {
 /// Fits the view around every node.
 pub fn fit_view(editor: &Editor, pointer: &Pointer) {
     let Some(size) = pointer.canvas_size() else { return };
+    if pointer.size.get_untracked() != Some(size) {
+        pointer.size.set(Some(size));
+    }
     let centres: Vec<Point> = editor.design.with_value(|d| d.nodes.iter().map(|n| (n.x, n.y)).collect());
     editor.view.set(camera::fit(&centres, size));
 }
