@@ -166,7 +166,13 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
             editor.check_now();
             after_next_frame(Box::new(move || {
                 pointer.routing.set(true);
-                after_next_frame(Box::new(move || pointer.settled.set(true)));
+                after_next_frame(Box::new(move || {
+                    pointer.settled.set(true);
+                    // The page's own script registers the service worker then (index.html).
+                    if let Ok(ev) = web_sys::Event::new("obkm-settled") {
+                        let _ = gloo_utils::window().dispatch_event(&ev);
+                    }
+                }));
             }));
         }));
         // The export worker loads when nothing else waits.
@@ -204,7 +210,7 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
                     <Canvas editor=editor pointer=pointer />
                     <findings::Findings editor=editor pointer=pointer />
                 </div>
-                <Inspector editor=editor />
+                <Inspector editor=editor settled=pointer.settled />
             </main>
         </div>
     }

@@ -718,7 +718,7 @@ fn Waivers(editor: Editor) -> impl IntoView {
 
 /// The inspector panel.
 #[component]
-pub fn Inspector(editor: Editor) -> impl IntoView {
+pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
     let target = Memo::new(move |_| editor.selected.get());
     // On a narrow screen the panels stack: a selection brings the inspector into view.
     let aside: NodeRef<leptos::html::Aside> = NodeRef::new();
@@ -734,6 +734,10 @@ pub fn Inspector(editor: Editor) -> impl IntoView {
     view! {
         <aside node_ref=aside data-testid="inspector" class="inspector" aria-label="Inspector">
             {move || {
+                // Its form is drawn once the canvas has shown (the heading stands meanwhile).
+                if !settled.get() {
+                    return view! { <h2>"Design"</h2> }.into_any();
+                }
                 let ids = target.get();
                 if ids.is_empty() {
                     view! { <DesignForm editor=editor /> }.into_any()
