@@ -15,6 +15,8 @@ const USAGE: &str = "usage:
   obkm-topology bundle <design.json> --out <file.zip> [--today YYYY-MM-DD]
   obkm-topology firewall <design.json> --format csv|md|nft|iptables|terraform [--node <id>]
   obkm-topology diagram <design.json> [--out <file.svg>] [--today YYYY-MM-DD]   the diagram (SVG)
+  obkm-topology import <folder-or-zip> [--out design.json] [--force] [--product ob-km-1.3|ob-km-1.4|ob-km-1.5|ob-iam-2.0]
+                [--format text|json|sarif] [--today YYYY-MM-DD]   rebuilds the design from a deployment's files
   obkm-topology share <design.json> [--base-url URL]      prints the share URL
   obkm-topology open <share-url-or-fragment>              prints the design JSON
   obkm-topology template ha|ha-two-zones|broken
@@ -43,6 +45,11 @@ pub fn run(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         "bundle" => Args::parse(&rest, &["out", "today"]).and_then(|a| cmd_bundle(&a, out)),
         "firewall" => Args::parse(&rest, &["format", "node"]).and_then(|a| cmd_firewall(&a, out)),
         "diagram" => Args::parse(&rest, &["out", "today"]).and_then(|a| cmd_diagram(&a, out)),
+        "import" => {
+            let force = rest.iter().any(|a| a == "--force");
+            let rest: Vec<String> = rest.iter().filter(|a| *a != "--force").cloned().collect();
+            Args::parse(&rest, &["out", "product", "format", "today"]).and_then(|a| cmd_import(&a, force, out))
+        }
         "share" => Args::parse(&rest, &["base-url"]).and_then(|a| cmd_share(&a, out, err)),
         "open" => Args::parse(&rest, &[]).and_then(|a| cmd_open(&a, out)),
         "template" => Args::parse(&rest, &[]).and_then(|a| cmd_template(&a, out)),
@@ -169,6 +176,83 @@ fn cmd_diagram(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
         None => out.write_all(svg.as_bytes()).map_err(|e| e.to_string())?,
     }
     Ok(0)
+}
+
+/// The files of a folder (walked, within the import's caps) or a zip archive.
+fn read_deployment(path: &str) -> Result<Vec<crate::import::File>, String> {
+    use crate::import::input::{self, File, MAX_FILE, MAX_FILES, MAX_TOTAL};
+    let p = std::path::Path::new(path);
+    let meta = std::fs::metadata(p).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if meta.is_file() {
+        if meta.len() > MAX_TOTAL as u64 {
+            return Err(format!("{path}: larger than {} MiB", MAX_TOTAL / (1024 * 1024)));
+        }
+        let bytes = std::fs::read(p).map_err(|e| format!("cannot read {path}: {e}"))?;
+        return input::from_zip(&bytes).map_err(|e| format!("{path}: {e}"));
+    }
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    let mut stack = vec![p.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .filter_map(Result::ok)
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_symlink() {
+                continue;
+            }
+            if ft.is_dir() {
+                stack.push(e.path());
+                continue;
+            }
+            if files.len() >= MAX_FILES {
+                return Err(format!("{path}: more than {MAX_FILES} files: import one deployment at a time"));
+            }
+            let len = e.metadata().map(|m| m.len()).unwrap_or(0);
+            if len > MAX_FILE as u64 {
+                return Err(format!("{}: larger than {} MiB", e.path().display(), MAX_FILE / (1024 * 1024)));
+            }
+            total += len;
+            if total > MAX_TOTAL as u64 {
+                return Err(format!("{path}: the files add up to more than {} MiB", MAX_TOTAL / (1024 * 1024)));
+            }
+            let rel = e.path().strip_prefix(p).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            let bytes = std::fs::read(e.path()).map_err(|err| format!("cannot read {}: {err}", e.path().display()))?;
+            files.push(File { path: rel, bytes });
+        }
+    }
+    input::checked(files).map_err(|e| format!("{path}: {e}"))
+}
+
+fn cmd_import(a: &Args, force: bool, out: &mut dyn Write) -> Result<i32, String> {
+    let path = a.one("folder or zip archive")?;
+    let format = a.option("format").unwrap_or("text");
+    if !["text", "json", "sarif"].contains(&format) {
+        return Err(format!("--format is text, json or sarif, not {format:?}"));
+    }
+    let product = match a.option("product") {
+        Some(p) => Some(crate::model::Product::parse(p).ok_or_else(|| format!("--product: unknown product {p:?}"))?),
+        None => None,
+    };
+    let target = a.option("out").unwrap_or("imported.json");
+    if !force && std::path::Path::new(target).exists() {
+        return Err(format!("{target} exists: give --force to replace it, or --out another file"));
+    }
+    let today = a.today()?;
+    let files = read_deployment(path)?;
+    let imported = crate::import::import(files, product);
+    let report = check(&imported.design, today);
+    std::fs::write(target, save(&imported.design)).map_err(|e| format!("cannot write {target}: {e}"))?;
+    let text = match format {
+        "json" => crate::import::report::to_json(&imported, &report),
+        "sarif" => crate::import::report::to_sarif(&imported, &report, target),
+        _ => crate::import::report::to_text(&imported, &report),
+    };
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(if crate::import::report::has_errors(&imported, &report) { 1 } else { 0 })
 }
 
 fn cmd_firewall(a: &Args, out: &mut dyn Write) -> Result<i32, String> {

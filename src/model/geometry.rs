@@ -148,15 +148,15 @@ pub fn shorten(text: &str, max: usize) -> String {
     s
 }
 
-/// What the node is, in a few words: the database engine, the load balancer, the directory's
-/// protocol, the storage type or the Key Manager's release.
+/// What the node is, in a few words: the database engine, the load balancer's or the
+/// directory's product, the storage type or the Key Manager's release.
 pub fn flavour(n: &Node, product: Product) -> String {
     let text = |k: &str| if n.kind.prop(k).is_some() { n.str(k, product) } else { String::new() };
     match n.kind {
         NodeKind::KeyManager => format!("KM {}", text("product_version")),
         NodeKind::Database => [text("engine"), text("version")].join(" ").trim().to_string(),
-        NodeKind::LoadBalancer => text("engine"),
-        NodeKind::Directory => text("protocol"),
+        NodeKind::LoadBalancer => text("product"),
+        NodeKind::Directory => text("product"),
         NodeKind::SharedStorage => text("type"),
         NodeKind::Client => text("cidr"),
         NodeKind::ApiManager | NodeKind::Analytics => String::new(),

@@ -108,11 +108,79 @@ pub const WAIVE_RULES: &[Rule] = &[
     rule!("WAIVE-003", Error, true, "Waiver without a reason", "rules.md: waivers", "Give the reason", no_check),
 ];
 
+/// The IMP rules' metadata: their findings come from reading a deployment's files
+/// (`crate::import`), not from a check of a design.
+pub const IMPORT_RULES: &[Rule] = &[
+    rule!(
+        "IMP-001",
+        Error,
+        true,
+        "Key Manager node missing from another node's WKA member list",
+        CLU,
+        "List every Key Manager node (its localMemberHost and localMemberPort) as a member in every node's axis2.xml",
+        no_check
+    ),
+    rule!(
+        "IMP-002",
+        Error,
+        true,
+        "Nodes disagree on the cluster domain or the membership scheme",
+        CLU,
+        "Give every Key Manager node the same domain and membershipScheme in axis2.xml",
+        no_check
+    ),
+    rule!(
+        "IMP-003",
+        Error,
+        true,
+        "HostName or MgtHostName differs between nodes or from the load balancer's public host name",
+        SET,
+        "Set HostName and MgtHostName in every node's carbon.xml to the load balancer's public host name",
+        no_check
+    ),
+    rule!(
+        "IMP-004",
+        Error,
+        true,
+        "Load balancer routes to an address that is no Key Manager node, or a node no load balancer routes to",
+        LBD,
+        "Make the load balancer's servers exactly the Key Manager nodes (address and HTTPS port)",
+        no_check
+    ),
+    rule!(
+        "IMP-005",
+        Error,
+        true,
+        "The same logical database points at different hosts on different nodes",
+        SET,
+        "Point every node's datasource of that database at the same database host and port",
+        no_check
+    ),
+    rule!(
+        "IMP-006",
+        Error,
+        true,
+        "A file could not be read",
+        "import",
+        "Fix the file (its reason and line are given) and import again",
+        no_check
+    ),
+    rule!(
+        "IMP-007",
+        Warning,
+        true,
+        "Nodes differ where the design holds one value (offset, member port, keystore)",
+        SET,
+        "Give every Key Manager node the same value",
+        no_check
+    ),
+];
+
 fn no_check(_: &Ctx, _: &mut Hits) {}
 
 /// The rule with an id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    all().chain(WAIVE_RULES).find(|r| r.id == id)
+    all().chain(WAIVE_RULES).chain(IMPORT_RULES).find(|r| r.id == id)
 }
 
 // ---- Helpers more than one family uses -------------------------------------------------
@@ -162,9 +230,9 @@ mod tests {
 
     #[test]
     fn ids_are_unique_and_sorted_within_families() {
-        let ids: Vec<&str> = all().chain(WAIVE_RULES).map(|r| r.id).collect();
+        let ids: Vec<&str> = all().chain(WAIVE_RULES).chain(IMPORT_RULES).map(|r| r.id).collect();
         let set: BTreeSet<&str> = ids.iter().copied().collect();
         assert_eq!(set.len(), ids.len());
-        assert_eq!(ids.len(), 51);
+        assert_eq!(ids.len(), 58);
     }
 }

@@ -1,0 +1,326 @@
+//! Importing a deployment (src/import): the round trip (a design's bundle applied to copies of
+//! the real pack, one folder a node, imported again, gives back every field the files can tell,
+//! with no import finding), the findings a broken deployment gets, and hostile input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use obkm_topology::export;
+use obkm_topology::import::{self, input, File};
+use obkm_topology::model::{load, templates, Design, Node, NodeKind, Product};
+use obkm_topology::rules::Date;
+use serde_json::{json, Value};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn python() -> Command {
+    Command::new(std::env::var_os("OBKM_PYTHON").unwrap_or_else(|| "python3".into()))
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("obkm-import-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A deployment made from a design: its bundle applied to a copy of the pack per node.
+fn deploy(d: &Design, name: &str) -> PathBuf {
+    let dir = tempdir(name);
+    let bundle = dir.join("bundle");
+    for (path, body) in export::bundle_entries(d, Date::parse("2026-12-06").unwrap()) {
+        let p = bundle.join(&path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    let out = dir.join("deployment");
+    let o = python()
+        .arg(root().join("tests/consumers/deploy_bundle.py"))
+        .args([bundle.as_os_str(), root().join("../shared/wso2-pack").as_os_str(), out.as_os_str()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{name}: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    out
+}
+
+/// The files of a folder, as the command line reads them.
+fn files(dir: &Path) -> Vec<File> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().map(Result::unwrap) {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                let path = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                out.push(File { path, bytes: std::fs::read(e.path()).unwrap() });
+            }
+        }
+    }
+    out
+}
+
+fn address(n: &Node, p: Product) -> String {
+    let ip = n.str("ip", p);
+    if ip.is_empty() {
+        n.str("hostname", p)
+    } else {
+        ip
+    }
+}
+
+/// Every field the files can tell, as text, keyed so that two designs with other ids compare.
+fn tellable(d: &Design) -> Vec<String> {
+    let p = d.product;
+    // An API Manager is written in the Key Manager's URLs by its host name, else its address.
+    let am_address = |n: &Node| if n.str("hostname", p).is_empty() { n.str("ip", p) } else { n.str("hostname", p) };
+    let key = |n: &Node| match n.kind {
+        NodeKind::KeyManager => format!("{} {}", n.kind.as_str(), address(n, p)),
+        NodeKind::ApiManager => format!("{} {}", n.kind.as_str(), am_address(n)),
+        NodeKind::LoadBalancer => format!("lb {}", n.str("hostname", p)),
+        NodeKind::Database | NodeKind::Directory => {
+            format!("{} {}:{}", n.kind.as_str(), n.str("host", p), n.num("port", p))
+        }
+        NodeKind::SharedStorage => format!("{} {}:{}", n.kind.as_str(), n.str("host", p), n.str("export_path", p)),
+        _ => String::new(),
+    };
+    let mut out = vec![format!("cluster {} {}", d.cluster.domain, d.cluster.membership_scheme.as_str())];
+    for n in &d.nodes {
+        let k = key(n);
+        let fields: Vec<String> = match n.kind {
+            NodeKind::KeyManager => ["member_port", "port_offset"]
+                .iter()
+                .map(|f| format!("{f}={}", n.num(f, p)))
+                .chain([
+                    format!("clustering={}", n.bool("clustering_enabled", p)),
+                    format!("keystore={}", n.str("keystore", p)),
+                ])
+                .collect(),
+            NodeKind::LoadBalancer => vec![
+                format!("sticky={}", n.bool("sticky_sessions", p)),
+                format!("tls_port={}", n.num("tls_port", p)),
+                format!("http={}", n.bool("expose_http", p)),
+                format!("backend={}", n.str("backend_protocol", p)),
+            ],
+            NodeKind::Database => {
+                let mut dbs = n.list("databases", p);
+                dbs.sort();
+                vec![format!("engine={}", n.str("engine", p)), format!("databases={}", dbs.join(","))]
+            }
+            NodeKind::Directory => vec![
+                format!("ad={}", n.str("product", p) == "active-directory"),
+                format!("tls={}", n.bool("tls", p)),
+                format!("read_only={}", n.bool("read_only", p)),
+            ],
+            NodeKind::SharedStorage => {
+                vec![format!("type={}", n.str("type", p)), format!("export={}", n.str("export_path", p))]
+            }
+            NodeKind::ApiManager => vec![],
+            _ => continue,
+        };
+        for f in fields {
+            out.push(format!("{k} {f}"));
+        }
+    }
+    // Links among the nodes files tell of, by their keys.
+    for l in &d.links {
+        let (Some(a), Some(b)) = (d.node(&l.from), d.node(&l.to)) else { continue };
+        let (ka, kb) = (key(a), key(b));
+        if ka.is_empty() || kb.is_empty() {
+            continue;
+        }
+        let (x, y) = if ka < kb { (ka, kb) } else { (kb, ka) };
+        out.push(format!("link {x} -- {y}"));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn fixture(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(root().join("tests/fixtures").join(name)).unwrap()).unwrap()
+}
+
+fn set(d: &mut Value, id: &str, key: &str, v: Value) {
+    let nodes = d["nodes"].as_array_mut().unwrap();
+    let n = nodes.iter_mut().find(|n| n["id"] == id).unwrap();
+    n["props"][key] = v;
+}
+
+/// The designs of the round trip (OB KM 1.5): the reference, the templates, and variations of
+/// what the files carry (load balancer product and options, engines, directories, storage).
+fn designs() -> Vec<(String, Design)> {
+    let mut out: Vec<(String, Value)> = vec![("ha-reference".into(), fixture("ha-reference.json"))];
+    for t in ["ha", "ha-two-zones"] {
+        out.push((format!("template-{t}"), serde_json::from_str(templates::text(t).unwrap()).unwrap()));
+    }
+    let base = fixture("ha-reference.json");
+    let mut v = |name: &str, f: &dyn Fn(&mut Value)| {
+        let mut d = base.clone();
+        f(&mut d);
+        out.push((name.to_string(), d));
+    };
+    v("haproxy-sticky-off-http", &|d| {
+        set(d, "lb-1", "product", json!("haproxy"));
+        set(d, "lb-1", "sticky_sessions", json!(false));
+        set(d, "lb-1", "expose_http", json!(true));
+        set(d, "lb-1", "tls_port", json!(8443));
+    });
+    v("oracle-ad-readonly", &|d| {
+        let dir = d["nodes"].as_array().unwrap().iter().position(|n| n["kind"] == "directory").unwrap();
+        d["nodes"][dir]["props"]["product"] = json!("active-directory");
+        d["nodes"][dir]["props"]["read_only"] = json!(true);
+        let db = d["nodes"].as_array().unwrap().iter().position(|n| n["kind"] == "database").unwrap();
+        d["nodes"][db]["props"]["engine"] = json!("oracle");
+    });
+    v("postgresql-offset-5", &|d| {
+        let db = d["nodes"].as_array().unwrap().iter().position(|n| n["kind"] == "database").unwrap();
+        d["nodes"][db]["props"]["engine"] = json!("postgresql");
+        for km in ["km-1", "km-2", "km-3"] {
+            set(d, km, "port_offset", json!(5));
+        }
+    });
+    out.into_iter().map(|(n, v)| (n, load(&v.to_string()).unwrap_or_else(|e| panic!("{e}")))).collect()
+}
+
+#[test]
+fn a_deployment_made_from_a_design_imports_back_as_the_design() {
+    let mut failures = Vec::new();
+    for (name, d) in designs() {
+        let dir = deploy(&d, &name);
+        let imported = import::import(files(&dir), Some(d.product));
+        if !imported.findings.is_empty() {
+            failures.push(format!("{name}: import findings {:?}", imported.findings));
+        }
+        let (want, got) = (tellable(&d), tellable(&imported.design));
+        let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).collect();
+        let extra: Vec<&String> = got.iter().filter(|g| !want.contains(g)).collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            failures.push(format!("{name}:\n  missing {missing:#?}\n  extra {extra:#?}"));
+        }
+        // Every imported value names its file and line.
+        for f in &imported.facts {
+            assert!(f.source.line >= 1 && dir.join(&f.source.file).exists(), "{name}: {f:?}");
+        }
+        // What no file says is listed as unknown.
+        assert!(imported.unknown.iter().any(|u| u.contains("zones")), "{name}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{}: no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn a_broken_member_list_domain_and_datasource_give_exactly_their_findings() {
+    let d = load(&fixture("ha-reference.json").to_string()).unwrap();
+    let dir = deploy(&d, "broken");
+    // km-2 forgets km-3 in its member list; km-3 has another domain; km-1's apim database is elsewhere.
+    let axis2 = |km: &str| dir.join(km).join("repository/conf/axis2/axis2.xml");
+    edit(
+        &axis2("km-2"),
+        "<member>\n                <hostName>10.0.1.13</hostName>",
+        "<member>\n                <hostName>10.0.1.99</hostName>",
+    );
+    edit(
+        &axis2("km-3"),
+        "<parameter name=\"domain\">wso2.ob.km.domain</parameter>",
+        "<parameter name=\"domain\">other.domain</parameter>",
+    );
+    edit(
+        &dir.join("km-1/repository/conf/datasources/master-datasources.xml"),
+        "jdbc:mysql://db.bank.internal:3306/WSO2AM_DB",
+        "jdbc:mysql://db2.bank.internal:3306/WSO2AM_DB",
+    );
+    let imported = import::import(files(&dir), None);
+    let mut rules: Vec<&str> = imported.findings.iter().map(|f| f.rule).collect();
+    rules.sort_unstable();
+    assert_eq!(rules, vec!["IMP-001", "IMP-002", "IMP-005"], "{:#?}", imported.findings);
+    let imp1 = imported.findings.iter().find(|f| f.rule == "IMP-001").unwrap();
+    assert_eq!(imp1.source.as_ref().unwrap().file, "km-2/repository/conf/axis2/axis2.xml");
+    // 10.0.1.99 is a member only the lists know: a node of its own, said to be so.
+    assert!(imported.design.nodes.iter().any(|n| n.label.contains("known only from member lists")));
+    // SARIF locations are the files and lines.
+    let report = obkm_topology::rules::check(&imported.design, Date::parse("2026-12-06").unwrap());
+    let sarif: Value = serde_json::from_str(&import::report::to_sarif(&imported, &report, "imported.json")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let located = results.iter().find(|r| r["ruleId"] == "IMP-005").unwrap();
+    assert_eq!(
+        located["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "km-1/repository/conf/datasources/master-datasources.xml"
+    );
+    assert!(located["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() > 1);
+}
+
+#[test]
+fn hostile_files_are_refused_and_never_expanded() {
+    let bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]>\n<axisconfig>&lol2;</axisconfig>";
+    let xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n<Server><HostName>&e;</HostName></Server>";
+    let files = vec![
+        File { path: "km-1/repository/conf/axis2/axis2.xml".into(), bytes: bomb.as_bytes().to_vec() },
+        File { path: "km-1/repository/conf/carbon.xml".into(), bytes: xxe.as_bytes().to_vec() },
+        File { path: "km-2/repository/conf/carbon.xml".into(), bytes: b"<Server><HostName>x</HostName>".to_vec() },
+        File { path: "km-3/repository/conf/carbon.xml".into(), bytes: vec![0xff, 0xfe, 0x00] },
+    ];
+    let imported = import::import(files, None);
+    let unreadable: Vec<&str> =
+        imported.findings.iter().filter(|f| f.rule == "IMP-006").map(|f| f.message.as_str()).collect();
+    assert_eq!(unreadable.len(), 4, "{unreadable:#?}");
+    assert!(unreadable[0].contains("DTD") && unreadable[1].contains("DTD"));
+    assert!(!format!("{:?}", imported.facts).contains("root:"), "no entity was expanded");
+    // Zips: path traversal, a bomb past the cap, not a zip.
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        z.start_file("../../etc/passwd", zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut z, b"x").unwrap();
+        z.finish().unwrap();
+    }
+    assert!(matches!(input::from_zip(buf.get_ref()), Err(input::InputError::Traversal(_))));
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        z.start_file(
+            "km-1/big.xml",
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated),
+        )
+        .unwrap();
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..9 {
+            std::io::Write::write_all(&mut z, &zeros).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    assert!(buf.get_ref().len() < 200_000, "a small archive");
+    assert!(matches!(input::from_zip(buf.get_ref()), Err(input::InputError::TooLarge(_))));
+    assert!(matches!(input::from_zip(b"not a zip"), Err(input::InputError::NotAZip(_))));
+    assert_eq!(input::clean_path("a/./b//c"), Some("a/b/c".into()));
+    assert_eq!(input::clean_path("/etc/passwd"), None);
+    assert_eq!(input::clean_path("C:\\x"), None);
+}
+
+#[test]
+fn jdbc_urls_of_every_engine() {
+    for (url, engine, host, port) in [
+        ("jdbc:mysql://db.x:3307/WSO2AM_DB?useSSL=true", "mysql", "db.x", 3307),
+        ("jdbc:mysql://db.x/WSO2AM_DB", "mysql", "db.x", 3306),
+        ("jdbc:postgresql://10.0.0.5:5432/wso2am_db", "postgresql", "10.0.0.5", 5432),
+        ("jdbc:sqlserver://sql.x:1433;databaseName=WSO2AM_DB", "mssql", "sql.x", 1433),
+        ("jdbc:oracle:thin:@ora.x:1521/ORCL", "oracle", "ora.x", 1521),
+        ("jdbc:oracle:thin:@//ora.x:1522/ORCL", "oracle", "ora.x", 1522),
+        ("jdbc:oracle:thin:@ora.x:1521:SID", "oracle", "ora.x", 1521),
+        ("jdbc:db2://db2.x:50000/WSO2", "db2", "db2.x", 50000),
+        ("jdbc:mariadb://[fd00::5]:3306/x", "mariadb", "fd00::5", 3306),
+    ] {
+        let j = import::jdbc(url).unwrap_or_else(|| panic!("{url}"));
+        assert_eq!((j.engine, j.host.as_str(), j.port), (engine, host, port), "{url}");
+    }
+    assert!(import::jdbc("jdbc:h2:./repository/database/WSO2CARBON_DB").is_none());
+}
