@@ -176,3 +176,52 @@ fn the_diagram_is_rendered_for_pipelines_and_reads_back_as_the_design() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("without a design"), "{}", stderr(&refused));
 }
+
+#[test]
+fn import_writes_the_design_refuses_to_overwrite_and_locates_findings() {
+    let dir = temp("import-marker", b"").parent().unwrap().join("deployment");
+    let _ = std::fs::remove_dir_all(&dir);
+    let axis = |me: &str| {
+        format!(
+            "<axisconfig>\n<clustering class=\"org.wso2.carbon.core.clustering.hazelcast.HazelcastClusteringAgent\" enable=\"true\">\n\
+             <parameter name=\"membershipScheme\">wka</parameter>\n<parameter name=\"domain\">wso2.ob.km.domain</parameter>\n\
+             <parameter name=\"localMemberHost\">{me}</parameter>\n<parameter name=\"localMemberPort\">4000</parameter>\n<members>\n\
+             <member><hostName>10.0.1.11</hostName><port>4000</port></member>\n</members>\n</clustering>\n</axisconfig>\n"
+        )
+    };
+    // km-2 is in no member list: IMP-001 at km-1's axis2.xml.
+    for (node, me) in [("km-1", "10.0.1.11"), ("km-2", "10.0.1.12")] {
+        let conf = dir.join(node).join("repository/conf/axis2");
+        std::fs::create_dir_all(&conf).unwrap();
+        std::fs::write(conf.join("axis2.xml"), axis(me)).unwrap();
+    }
+    let out = dir.with_extension("json");
+    let _ = std::fs::remove_file(&out);
+    let (d, o) = (dir.to_str().unwrap(), out.to_str().unwrap());
+    let first = run(&["import", d, "--out", o, "--format", "sarif"]);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    let sarif: Value = serde_json::from_str(&stdout(&first)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let imp1 = results.iter().find(|r| r["ruleId"] == "IMP-001").expect("IMP-001");
+    let loc = &imp1["locations"][0]["physicalLocation"];
+    assert!(
+        loc["artifactLocation"]["uri"].as_str().unwrap().ends_with("km-1/repository/conf/axis2/axis2.xml"),
+        "{loc}"
+    );
+    assert!(loc["region"]["startLine"].as_u64().unwrap() >= 7, "{loc}");
+    let design = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(run(&["check", o]).status.code(), Some(1), "the written design is a design the checker reads");
+    assert!(design.contains("10.0.1.12"));
+    // Not overwritten without --force; replaced with it.
+    let again = run(&["import", d, "--out", o]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    assert_eq!(run(&["import", d, "--out", o, "--force", "--format", "json"]).status.code(), Some(1));
+    // Input that cannot be read at all: exit 2 with a message.
+    let missing = run(&["import", &format!("{d}-missing"), "--out", o, "--force"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let not_zip = temp("not.zip", b"PK nothing");
+    let refused = run(&["import", not_zip.to_str().unwrap(), "--out", o, "--force"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("not a zip archive"), "{}", stderr(&refused));
+}

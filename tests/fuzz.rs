@@ -141,3 +141,109 @@ fn validation_refuses_what_the_format_refuses() {
     assert!(validate(&mut ok).is_ok());
     assert_eq!(ok, base);
 }
+
+// The importer: every parser and the zip reader, on mutations of the real pack's files and of the
+// load balancer files our exporter writes, and on any bytes. The import never panics, accounts for
+// every file it is given (read, skipped, or an IMP-006 finding naming it), and what it rebuilds is
+// a design the format accepts (values from files are data, checked like any other design's).
+
+use obkm_topology::import::{self, input, File};
+
+const PACK: &[&str] = &[
+    "repository/conf/axis2/axis2.xml",
+    "repository/conf/carbon.xml",
+    "repository/conf/datasources/master-datasources.xml",
+    "repository/conf/datasources/open-banking-datasources.xml",
+    "repository/conf/user-mgt.xml",
+    "repository/conf/registry.xml",
+    "repository/conf/tomcat/catalina-server.xml",
+    "repository/conf/identity/identity.xml",
+];
+
+fn pack_file(i: usize) -> (String, Vec<u8>) {
+    let path = PACK[i % PACK.len()];
+    let full = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/wso2-pack/ob-km-1.5/").to_string() + path;
+    (format!("km-1/{path}"), std::fs::read(full).unwrap())
+}
+
+const NGINX: &str =
+    "upstream km {\n  ip_hash; # sticky\n  server 10.0.1.11:9443;\n  server 10.0.1.12:9443 max_fails=3;\n}\n\
+server {\n  listen 443 ssl;\n  server_name km.example.com;\n  location / { proxy_pass https://km; }\n}\n";
+const HAPROXY: &str = "global\n  daemon\nfrontend km\n  bind *:443 ssl crt /etc/ssl/km.pem\n  default_backend nodes\n\
+backend nodes\n  balance roundrobin\n  cookie SRV insert\n  server km1 10.0.1.11:9443 ssl verify none\n  server km2 10.0.1.12:9443 ssl\n";
+
+fn check_import(files: Vec<File>) {
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let mut imp = import::import(files, None);
+    for p in &paths {
+        let told = imp.read.contains(p)
+            || imp.skipped.iter().any(|(s, _)| s == p)
+            || imp.findings.iter().any(|f| f.source.as_ref().is_some_and(|s| &s.file == p));
+        assert!(told, "{p} is neither read, skipped nor reported");
+    }
+    if let Err(e) = obkm_topology::model::format::validate(&mut imp.design) {
+        panic!("the imported design is not a valid design: {e}");
+    }
+    let _ = import::report::to_sarif(
+        &imp,
+        &obkm_topology::rules::check(&imp.design, obkm_topology::model::Date::parse("2026-12-06").unwrap()),
+        "imported.json",
+    );
+}
+
+fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (path, bytes) in files {
+        w.start_file(path.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 5, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn import_survives_mutated_pack_files(which in 0usize..64, edits in prop::collection::vec((any::<u16>(), any::<u8>(), any::<u8>()), 1..12)) {
+        let (path, bytes) = pack_file(which);
+        check_import(vec![File { path, bytes: mutate(bytes, &edits) }]);
+    }
+
+    #[test]
+    fn import_survives_mutated_load_balancer_files(haproxy in any::<bool>(), edits in prop::collection::vec((any::<u16>(), any::<u8>(), any::<u8>()), 1..12)) {
+        let (path, text) = if haproxy { ("lb/haproxy.cfg", HAPROXY) } else { ("lb/nginx.conf", NGINX) };
+        let (axis, axis_bytes) = pack_file(0);
+        check_import(vec![
+            File { path: axis, bytes: axis_bytes },
+            File { path: path.into(), bytes: mutate(text.as_bytes().to_vec(), &edits) },
+        ]);
+    }
+
+    #[test]
+    fn import_survives_any_text_under_any_name(name in "[a-z/._-]{1,40}", s in "\\PC{0,400}") {
+        check_import(vec![File { path: name, bytes: s.into_bytes() }]);
+    }
+
+    #[test]
+    fn zip_reader_survives_mutated_archives(edits in prop::collection::vec((any::<u16>(), any::<u8>(), any::<u8>()), 1..12)) {
+        let archive = zip_of(&[pack_file(1), ("lb/nginx.conf".into(), NGINX.as_bytes().to_vec())]);
+        if let Ok(files) = input::from_zip(&mutate(archive, &edits)) {
+            let total: usize = files.iter().map(|f| f.bytes.len()).sum();
+            prop_assert!(files.len() <= input::MAX_FILES && total <= input::MAX_TOTAL);
+            prop_assert!(files.iter().all(|f| input::clean_path(&f.path).as_deref() == Some(f.path.as_str())));
+            check_import(files);
+        }
+    }
+
+    #[test]
+    fn zip_reader_survives_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        let _ = input::from_zip(&bytes);
+    }
+
+    #[test]
+    fn jdbc_reader_survives_any_text(s in "(jdbc:)?\\PC{0,120}") {
+        if let Some(j) = import::jdbc(&s) {
+            prop_assert!(!j.host.is_empty());
+        }
+    }
+}

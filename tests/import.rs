@@ -324,3 +324,36 @@ fn jdbc_urls_of_every_engine() {
     }
     assert!(import::jdbc("jdbc:h2:./repository/database/WSO2CARBON_DB").is_none());
 }
+
+#[test]
+fn values_from_files_are_data_and_the_rebuilt_design_stays_valid() {
+    // Addresses and names no design may hold: the import keeps the file's text as a fact and the
+    // node without the value (reported), never a design the format would refuse.
+    let axis = |host: &str| {
+        format!(
+            "<axisconfig><clustering class=\"org.wso2.carbon.core.clustering.hazelcast.HazelcastClusteringAgent\" enable=\"true\">\n\
+             <parameter name=\"membershipScheme\">wka</parameter>\n<parameter name=\"domain\">wso2.ob.km.domain</parameter>\n\
+             <parameter name=\"localMemberHost\">{host}</parameter>\n<parameter name=\"localMemberPort\">4000</parameter>\n\
+             <members><member><hostName>{host}</hostName><port>4000</port></member></members></clustering></axisconfig>"
+        )
+    };
+    let nginx = "upstream km { server evil\"host:9443; server 10.0.1.11:99999; }\n\
+                 server { listen 443 ssl; server_name \"<script>\"; location / { proxy_pass https://km; } }\n";
+    let files = vec![
+        File { path: "km-1/repository/conf/axis2/axis2.xml".into(), bytes: axis("not an address!").into_bytes() },
+        File { path: "km-2/repository/conf/axis2/axis2.xml".into(), bytes: axis("10.0.1.11").into_bytes() },
+        File { path: "lb/nginx.conf".into(), bytes: nginx.as_bytes().to_vec() },
+    ];
+    let mut imported = import::import(files, None);
+    obkm_topology::model::format::validate(&mut imported.design).expect("a valid design");
+    let saved = obkm_topology::model::save(&imported.design);
+    assert!(!saved.contains("<script>") && !saved.contains("not an address!"), "{saved}");
+    let refused: Vec<(String, usize)> = imported
+        .findings
+        .iter()
+        .filter(|f| f.rule == "IMP-006")
+        .map(|f| f.source.as_ref().map(|s| (s.file.clone(), s.line)).unwrap_or_default())
+        .collect();
+    assert!(refused.contains(&("km-1/repository/conf/axis2/axis2.xml".to_string(), 4)), "{refused:?}");
+    assert!(refused.contains(&("lb/nginx.conf".to_string(), 2)), "{refused:?}");
+}

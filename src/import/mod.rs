@@ -950,9 +950,42 @@ fn build(
         waivers: Vec::new(),
         extra: Default::default(),
     };
+    refuse_bad_values(&mut design, &facts, &mut findings);
     let layout = crate::model::layout::auto_layout(&design);
     let _ = crate::model::apply(&mut design, layout);
     Imported { design, facts, unknown, findings, read, skipped }
+}
+
+/// Values from files are data: a value the node's field would refuse when typed in the inspector
+/// (an address that is no address, a port out of range) is left out of the design and reported as
+/// IMP-006 at the file and line it came from.
+fn refuse_bad_values(design: &mut Design, facts: &[Fact], findings: &mut Vec<Finding>) {
+    for n in &mut design.nodes {
+        let mut bad = Vec::new();
+        for (key, v) in &n.props {
+            let Some(spec) = n.kind.prop(key) else { continue };
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(x) => x.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","),
+                _ => continue,
+            };
+            if let Err(why) = crate::model::fields::parse(spec, &text) {
+                bad.push((key.clone(), why));
+            }
+        }
+        for (key, why) in bad {
+            n.props.remove(&key);
+            let source = facts.iter().find(|f| f.node == n.id.as_str() && f.field == key).map(|f| f.source.clone());
+            findings.push(finding(
+                "IMP-006",
+                format!("{}: {key} was not imported: {why}", n.id),
+                vec![n.id.to_string()],
+                source,
+            ));
+        }
+    }
 }
 
 /// The value most of `values` have (the first of them on a tie): the others are the odd ones.

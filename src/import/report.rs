@@ -70,10 +70,16 @@ pub fn to_text(imp: &Imported, check: &Report) -> String {
     let mut last = "";
     for f in &imp.facts {
         if f.node != last {
-            out.push_str(&format!("{}:\n", f.node));
+            out.push_str(&format!("{}:\n", one_line(&f.node)));
             last = &f.node;
         }
-        out.push_str(&format!("  {} = {}   ({}:{})\n", f.field, one_line(&f.value), f.source.file, f.source.line));
+        out.push_str(&format!(
+            "  {} = {}   ({}:{})\n",
+            f.field,
+            one_line(&f.value),
+            one_line(&f.source.file),
+            f.source.line
+        ));
     }
     if !imp.unknown.is_empty() {
         out.push_str("Unknown (no file says):\n");
@@ -82,7 +88,7 @@ pub fn to_text(imp: &Imported, check: &Report) -> String {
         }
     }
     for f in &imp.findings {
-        let at = f.source.as_ref().map(|s| format!(" ({}:{})", s.file, s.line)).unwrap_or_default();
+        let at = f.source.as_ref().map(|s| format!(" ({}:{})", one_line(&s.file), s.line)).unwrap_or_default();
         out.push_str(&format!("{:<7} {:<9} {}{at}\n", severity(f.severity), f.rule, one_line(&f.message)));
     }
     out.push_str(&crate::rules::output::to_text(check));
