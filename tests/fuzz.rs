@@ -158,11 +158,13 @@ const PACK: &[&str] = &[
     "repository/conf/registry.xml",
     "repository/conf/tomcat/catalina-server.xml",
     "repository/conf/identity/identity.xml",
+    "repository/conf/deployment.toml",
 ];
 
 fn pack_file(i: usize) -> (String, Vec<u8>) {
     let path = PACK[i % PACK.len()];
-    let full = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/wso2-pack/ob-km-1.5/").to_string() + path;
+    let pack = if path.ends_with(".toml") { "ob-iam-2.0" } else { "ob-km-1.5" };
+    let full = format!("{}/../shared/wso2-pack/{pack}/{path}", env!("CARGO_MANIFEST_DIR"));
     (format!("km-1/{path}"), std::fs::read(full).unwrap())
 }
 

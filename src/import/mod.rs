@@ -8,6 +8,7 @@
 //! `repository/conf/` files found by their paths or, loose, by their root element; load balancer
 //! files (nginx, HAProxy) anywhere. Pure: the command line and the export worker call it.
 
+mod iam;
 pub mod input;
 mod lb;
 pub mod report;
@@ -125,7 +126,7 @@ fn logical(name: &str) -> Option<&'static str> {
     Some(match name.trim().to_ascii_uppercase().as_str() {
         "WSO2AM_DB" => "apim",
         "WSO2CONFIG_DB" | "WSO2_CONFIG_DB" => "config",
-        "WSO2REG_DB" | "WSO2_REG_DB" | "WSO2GOVERNANCE_DB" => "governance",
+        "WSO2REG_DB" | "WSO2_REG_DB" | "WSO2GOVERNANCE_DB" | "WSO2_SHARED_DB" => "governance",
         "WSO2UM_DB" | "WSO2_USER_DB" => "user",
         "WSO2_OPEN_BANKING_DB" | "WSO2_CONSENT_DB" | "WSO2OB_DB" => "openbanking",
         _ => return None,
@@ -308,7 +309,7 @@ fn set(n: &mut Node, key: &str, v: Value) {
 /// Rebuilds a design from a deployment's files. `product` says which product the files are
 /// of (1.x releases cannot be told apart from their files; OB KM 1.5 by default).
 pub fn import(files: Vec<File>, product: Option<Product>) -> Imported {
-    let product = product.unwrap_or(Product::ObKm15);
+    let mut toml_seen = false;
     let mut findings: Vec<Finding> = Vec::new();
     let mut folders: BTreeMap<String, Folder> = BTreeMap::new();
     let mut balancers: Vec<(lb::Balancer, String)> = Vec::new();
@@ -329,7 +330,7 @@ pub fn import(files: Vec<File>, product: Option<Product>) -> Imported {
         let looks_config = name.ends_with(".xml")
             || name.ends_with(".conf")
             || name.ends_with(".cfg")
-            || matches!(name, "wso2server.sh" | "jvm-options.txt" | "mounts.sh" | "fstab");
+            || matches!(name, "deployment.toml" | "wso2server.sh" | "jvm-options.txt" | "mounts.sh" | "fstab");
         if !looks_config {
             skipped.push((f.path.clone(), "not a file the import reads".to_string()));
             continue;
@@ -363,6 +364,24 @@ pub fn import(files: Vec<File>, product: Option<Product>) -> Imported {
                 e.heap = Some((gb, src(line)));
             }
             read.push(f.path.clone());
+            continue;
+        }
+        if name == "deployment.toml" {
+            match iam::read(text) {
+                Ok(t) => {
+                    read.push(f.path.clone());
+                    toml_seen = true;
+                    let e = folders.entry(folder_key.clone()).or_default();
+                    e.name = folder_name;
+                    e.clustering = Some((t.clustering, f.path.clone()));
+                    e.carbon = Some((t.carbon, f.path.clone()));
+                    e.datasources.extend(t.datasources.into_iter().map(|d| (d, f.path.clone())));
+                    e.user_store = t.user_store.map(|u| (u, f.path.clone()));
+                    e.proxy_port = t.proxy_port.map(|(p, l)| (p, src(l)));
+                    e.apim_hosts.extend(t.apim_hosts.into_iter().map(|(h, l)| (h, src(l))));
+                }
+                Err(u) => findings.push(unreadable(&f.path, u.reason, u.line)),
+            }
             continue;
         }
         if name.ends_with(".conf") || name.ends_with(".cfg") {
@@ -407,6 +426,8 @@ pub fn import(files: Vec<File>, product: Option<Product>) -> Imported {
             _ => {}
         }
     }
+    // 1.x releases cannot be told apart from their files; a deployment.toml is IS 5.10's.
+    let product = product.unwrap_or(if toml_seen { Product::ObIam20 } else { Product::ObKm15 });
     build(product, folders, balancers, findings, read, skipped)
 }
 

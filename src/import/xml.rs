@@ -227,16 +227,22 @@ pub fn proxy_port(doc: &Document) -> Option<At<u32>> {
 pub fn apim_hosts(doc: &Document) -> Vec<At<String>> {
     let mut out = Vec::new();
     for n in doc.descendants().filter(|n| n.is_text()) {
-        let t = n.text().unwrap_or("");
-        let mut rest = t;
-        while let Some(i) = rest.find("://") {
-            rest = &rest[i + 3..];
-            let hostport: String = rest.chars().take_while(|c| !matches!(c, '/' | '"' | '<' | ' ' | '$')).collect();
-            if let Some((host, port)) = hostport.rsplit_once(':') {
-                if (port == "8243" || port == "9443") && !host.is_empty() && host != "localhost" {
-                    let line = doc.text_pos_at(n.range().start).row as usize;
-                    out.push((host.trim_matches(['[', ']']).to_string(), line));
-                }
+        let line = doc.text_pos_at(n.range().start).row as usize;
+        out.extend(apim_hosts_in(n.text().unwrap_or("")).into_iter().map(|h| (h, line)));
+    }
+    out
+}
+
+/// The hosts that URLs in `text` name on the API Manager's ports (8243, 9443), `localhost` aside.
+pub fn apim_hosts_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        rest = &rest[i + 3..];
+        let hostport: String = rest.chars().take_while(|c| !matches!(c, '/' | '"' | '<' | ' ' | '$')).collect();
+        if let Some((host, port)) = hostport.rsplit_once(':') {
+            if (port == "8243" || port == "9443") && !host.is_empty() && host != "localhost" {
+                out.push(host.trim_matches(['[', ']']).to_string());
             }
         }
     }

@@ -26,6 +26,8 @@ def main(bundle, packs, out):
         kind, node = n["kind"], n["id"]
         if kind in ("key-manager", "api-manager"):
             folder = os.path.join(bundle, "api-manager" if kind == "api-manager" else "key-manager", node)
+            if kind == "api-manager" and not os.path.isdir(folder):
+                continue  # OB IAM 2.0 designs: the bundle configures no API Manager (not a 1.5 pack)
             names = set()
             for root, _, files in os.walk(folder):
                 for f in files:
