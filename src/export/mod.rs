@@ -365,8 +365,11 @@ pub fn zip(entries: &[Entry]) -> Result<Vec<u8>, String> {
         let mut w = zip::ZipWriter::new(&mut buf);
         for (path, body) in entries {
             let mode = if path.ends_with(".sh") || path.ends_with(".py") { 0o755 } else { 0o644 };
+            // Level 1: a bundle is a download of text files; the fastest level makes the 50-node
+            // bundle 12 % larger (549 → 617 KB) and 30 % quicker to make (85 → 60 ms natively).
             let opts = SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Deflated)
+                .compression_level(Some(1))
                 .last_modified_time(zip::DateTime::default())
                 .unix_permissions(mode);
             w.start_file(path.as_str(), opts).map_err(|e| format!("zip: {e}"))?;
