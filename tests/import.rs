@@ -384,3 +384,95 @@ fn values_from_files_are_data_and_the_rebuilt_design_stays_valid() {
     assert!(refused.contains(&("km-1/repository/conf/axis2/axis2.xml".to_string(), 4)), "{refused:?}");
     assert!(refused.contains(&("lb/nginx.conf".to_string(), 2)), "{refused:?}");
 }
+
+/// The browser's import: the export worker's job (`export::job::import`) gives the design and
+/// the report the command line gives, from a folder's files or from a zip of them, and refuses
+/// what it cannot read with why.
+#[test]
+fn the_worker_job_gives_the_command_lines_design_and_report() {
+    use obkm_topology::export::job;
+    let d = load(&fixture("ha-reference.json").to_string()).unwrap();
+    let dir = deploy(&d, "job");
+    edit(
+        &dir.join("km-2/repository/conf/axis2/axis2.xml"),
+        "<member>\n                <hostName>10.0.1.13</hostName>",
+        "<member>\n                <hostName>10.0.1.99</hostName>",
+    );
+    let today = Date::parse("2026-12-06").unwrap();
+    let direct = import::import(files(&dir), None);
+    let report = obkm_topology::rules::check(&direct.design, today);
+    let request = json!({"kind": "import", "today": "2026-12-06"}).to_string();
+    let done = job::import(&request, job::Input::Files(files(&dir))).unwrap();
+    assert_eq!(String::from_utf8(done.bytes.clone()).unwrap(), obkm_topology::model::save(&direct.design));
+    assert_eq!(done.mime, "application/json");
+    assert_eq!(done.meta["text"], json!(import::report::to_text(&direct, &report)));
+    assert_eq!(done.meta["json"], json!(import::report::to_json(&direct, &report)));
+    assert_eq!(done.meta["errors"], json!(true));
+    assert_eq!(done.meta["nodes"], json!(direct.design.nodes.len()));
+    assert_eq!(done.meta["files_read"], json!(direct.read.len()));
+    let findings: Value = serde_json::from_str(done.meta["json"].as_str().unwrap()).unwrap();
+    assert_eq!(findings["findings"][0]["rule"], "IMP-001");
+    // The same files zipped give the same design.
+    let mut entries: Vec<(String, Vec<u8>)> = files(&dir).into_iter().map(|f| (f.path, f.bytes)).collect();
+    entries.sort();
+    let zipped = export::zip(&entries).unwrap();
+    let from_zip = job::import(&request, job::Input::Zip(zipped)).unwrap();
+    assert_eq!(from_zip.bytes, done.bytes);
+    // The product is the job's to say.
+    let as14 = json!({"kind": "import", "today": "2026-12-06", "product": "ob-km-1.4"}).to_string();
+    let d14 =
+        load(std::str::from_utf8(&job::import(&as14, job::Input::Files(files(&dir))).unwrap().bytes).unwrap()).unwrap();
+    assert_eq!(d14.product, Product::parse("ob-km-1.4").unwrap());
+    // Refused, with why.
+    let cases: Vec<(String, job::Input, &str)> = vec![
+        ("not json".into(), job::Input::Files(files(&dir)), "a malformed import job"),
+        (
+            json!({"kind": "bundle", "today": "2026-12-06"}).to_string(),
+            job::Input::Files(vec![]),
+            "an unknown import job",
+        ),
+        (json!({"kind": "import", "today": "now"}).to_string(), job::Input::Files(vec![]), "a malformed date"),
+        (
+            json!({"kind": "import", "today": "2026-12-06", "product": "ob-km-9"}).to_string(),
+            job::Input::Files(vec![]),
+            "an unknown product",
+        ),
+        (request.clone(), job::Input::Zip(b"PK not a zip".to_vec()), "not a zip archive"),
+        (request.clone(), job::Input::Files(vec![]), "no files"),
+        (
+            request.clone(),
+            job::Input::Files(vec![File { path: "../etc/passwd.xml".into(), bytes: b"<x/>".to_vec() }]),
+            "outside",
+        ),
+        (
+            request.clone(),
+            job::Input::Files(vec![File { path: "big.xml".into(), bytes: vec![b' '; input::MAX_FILE + 1] }]),
+            "larger than",
+        ),
+    ];
+    for (text, input, want) in cases {
+        let err = job::import(&text, input).unwrap_err();
+        assert!(err.contains(want), "{err:?} does not say {want:?}");
+    }
+}
+
+/// The browser loads from a picked folder only the files the import reads, by name.
+#[test]
+fn the_files_the_import_reads_are_known_by_their_names() {
+    for yes in [
+        "km-1/repository/conf/axis2/axis2.xml",
+        "km-1/repository/conf/carbon.xml",
+        "lb/nginx.conf",
+        "lb/haproxy.cfg",
+        "km-1/repository/conf/deployment.toml",
+        "km-1/bin/wso2server.sh",
+        "km-1/storage/mounts.sh",
+        "etc/fstab",
+        "loose\\user-mgt.xml",
+    ] {
+        assert!(import::reads(yes), "{yes}");
+    }
+    for no in ["km-1/lib/foo.jar", "km-1/repository/logs/wso2carbon.log", "README.md", "km-1/bin/wso2server.bat"] {
+        assert!(!import::reads(no), "{no}");
+    }
+}

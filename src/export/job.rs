@@ -137,3 +137,61 @@ pub fn firewall_download(
         }
     })
 }
+
+/// What an import job reads: a zip archive, or the files of a folder with their paths.
+#[derive(Debug)]
+pub enum Input {
+    /// A zip archive's bytes (read within the import's caps).
+    Zip(Vec<u8>),
+    /// A folder's files (checked against the same caps).
+    Files(Vec<crate::import::File>),
+}
+
+/// An import job as the browser posts it (the files travel beside it, not in the JSON).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportJob {
+    /// `import`.
+    kind: String,
+    /// The browser's date (the checker's waivers).
+    today: String,
+    /// The product the files are of (`ob-km-1.5` …); none: as the files say.
+    #[serde(default)]
+    product: Option<String>,
+}
+
+/// Runs an import job: the rebuilt design (`bytes`, as saved) and, in `meta`, the import report
+/// (`text`, `json`: `import::report`), whether it has errors, and the counts the page shows.
+/// The error says why the input as a whole cannot be read (not a zip, over the caps).
+pub fn import(job: &str, input: Input) -> Result<Done, String> {
+    let job: ImportJob = serde_json::from_str(job).map_err(|e| format!("a malformed import job: {e}"))?;
+    if job.kind != "import" {
+        return Err(format!("an unknown import job {:?}", job.kind));
+    }
+    let today = Date::parse(&job.today).ok_or_else(|| format!("a malformed date {:?}", job.today))?;
+    let product = match job.product.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => Some(crate::model::Product::parse(p).ok_or_else(|| format!("an unknown product {p:?}"))?),
+        None => None,
+    };
+    let files = match input {
+        Input::Zip(bytes) => crate::import::input::from_zip(&bytes),
+        Input::Files(files) => crate::import::input::checked(files),
+    }
+    .map_err(|e| e.to_string())?;
+    let imported = crate::import::import(files, product);
+    let report = crate::rules::check(&imported.design, today);
+    let json_report = crate::import::report::to_json(&imported, &report);
+    let meta = json!({
+        "text": crate::import::report::to_text(&imported, &report),
+        "json": json_report,
+        "errors": crate::import::report::has_errors(&imported, &report),
+        "files_read": imported.read.len(),
+        "nodes": imported.design.nodes.len(),
+    });
+    Ok(Done {
+        name: format!("{}.json", slug(&imported.design.name)),
+        mime: "application/json".into(),
+        bytes: crate::model::save(&imported.design).into_bytes(),
+        meta,
+    })
+}

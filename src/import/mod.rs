@@ -306,6 +306,17 @@ fn set(n: &mut Node, key: &str, v: Value) {
     n.props.insert(key.to_string(), crate::model::format::canonical_prop(&v));
 }
 
+/// True for a file the import reads, by its name (XML, nginx and HAProxy files, IS 5.10's
+/// `deployment.toml`, the start script or JVM options for the heap, a mount script or fstab for
+/// shared storage): the browser loads only these from a folder the user picks.
+pub fn reads(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.ends_with(".xml")
+        || name.ends_with(".conf")
+        || name.ends_with(".cfg")
+        || matches!(name, "deployment.toml" | "wso2server.sh" | "jvm-options.txt" | "mounts.sh" | "fstab")
+}
+
 /// Rebuilds a design from a deployment's files. `product` says which product the files are
 /// of (1.x releases cannot be told apart from their files; OB KM 1.5 by default).
 pub fn import(files: Vec<File>, product: Option<Product>) -> Imported {
@@ -327,11 +338,7 @@ pub fn import(files: Vec<File>, product: Option<Product>) -> Imported {
     crate::model::order::sort_by(&mut sorted, |a, b| a.path.cmp(&b.path));
     for f in &sorted {
         let name = f.path.rsplit('/').next().unwrap_or(&f.path);
-        let looks_config = name.ends_with(".xml")
-            || name.ends_with(".conf")
-            || name.ends_with(".cfg")
-            || matches!(name, "deployment.toml" | "wso2server.sh" | "jvm-options.txt" | "mounts.sh" | "fstab");
-        if !looks_config {
+        if !reads(&f.path) {
             skipped.push((f.path.clone(), "not a file the import reads".to_string()));
             continue;
         }

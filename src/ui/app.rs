@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use super::canvas::tool::Key;
 use super::canvas::{self, add_node_in_view, fit_view, Canvas, Pointer};
 use super::exporter::Exporter;
+use super::importer::{ImportMenu, ImportReport};
 use super::inspector::Inspector;
 use super::state::{self, Editor};
 use super::{browser, findings};
@@ -184,6 +185,7 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
         editor.design.with_value(|d| d.name.clone())
     };
     let share_link = RwSignal::new(None::<(String, usize)>);
+    let import_report = RwSignal::new(None::<super::importer::Report>);
     // A replaced design takes its share link with it.
     Effect::new(move |first: Option<()>| {
         editor.replaced.track();
@@ -196,18 +198,19 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
             <header class="topbar">
                 <h1 class="brand">"obkm-topology"</h1>
                 <span class="design-name" data-testid="design-name">{title}</span>
-                <Toolbar editor=editor pointer=pointer dark=dark has_previous=has_previous share_link=share_link exporter=exporter />
+                <Toolbar editor=editor pointer=pointer dark=dark has_previous=has_previous share_link=share_link exporter=exporter import_report=import_report />
             </header>
             <div class="sr-only" aria-live="polite" data-testid="announcer">{move || editor.announcement.get()}</div>
             <main class="workspace">
                 <Palette editor=editor pointer=pointer />
-                <div class="center">
+                <div class="center" class:has-report=move || import_report.with(Option::is_some)>
                     // Messages and the share bar float over the canvas: they never move it.
                     <div class="notices">
                         <Messages editor=editor />
                         <ShareBar share_link=share_link />
                     </div>
                     <Canvas editor=editor pointer=pointer />
+                    <ImportReport report=import_report editor=editor />
                     <findings::Findings editor=editor pointer=pointer />
                 </div>
                 <Inspector editor=editor settled=pointer.settled />
@@ -437,6 +440,7 @@ fn Toolbar(
     has_previous: RwSignal<bool>,
     share_link: RwSignal<Option<(String, usize)>>,
     exporter: Exporter,
+    import_report: RwSignal<Option<super::importer::Report>>,
 ) -> impl IntoView {
     // A job for the export worker on the current design.
     let job = move |kind: &str, extra: serde_json::Value| {
@@ -606,6 +610,7 @@ fn Toolbar(
             <span class="sep"></span>
             <button data-action="open" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } } title="Open a design file (JSON), or a diagram exported from here (SVG)">"Open…"</button>
             <input node_ref=file_input type="file" accept=".json,.svg,application/json,image/svg+xml" class="hidden" data-testid="file-input" on:change=open_chosen />
+            <ImportMenu editor=editor pointer=pointer exporter=exporter has_previous=has_previous report=import_report />
             <button data-action="save" on:click=save_file title="Save the design as a JSON file">"Save"</button>
             <button data-action="share" on:click=share_design title="Copy a link that holds the whole design">"Share"</button>
             {move || has_previous.get().then(|| view! {

@@ -24,7 +24,7 @@ struct Inner {
     worker: Option<web_sys::Worker>,
     ready: bool,
     next: u32,
-    waiting: Vec<(u32, String)>,
+    waiting: Vec<(u32, String, Option<js_sys::Object>)>,
     callbacks: HashMap<u32, Callback>,
 }
 
@@ -91,6 +91,18 @@ impl Exporter {
 
     /// Runs a job (see `export::job`); `done` gets its answer.
     pub fn run(&self, job: serde_json::Value, done: impl FnOnce(Result<Done, String>) + 'static) {
+        self.run_with(job, None, done);
+    }
+
+    /// Runs a job whose message carries more than its JSON: `extra`'s keys are posted beside it
+    /// (an import's `zip`, or `files` and `paths`: the browser's `File` objects, which the worker
+    /// reads itself).
+    pub fn run_with(
+        &self,
+        job: serde_json::Value,
+        extra: Option<js_sys::Object>,
+        done: impl FnOnce(Result<Done, String>) + 'static,
+    ) {
         self.start();
         let text = job.to_string();
         let (id, post) = {
@@ -99,15 +111,15 @@ impl Exporter {
             let id = inner.next;
             inner.callbacks.insert(id, Box::new(done));
             if inner.ready {
-                (id, inner.worker.clone())
+                (id, inner.worker.clone().map(|w| (w, extra)))
             } else {
-                inner.waiting.push((id, text.clone()));
+                inner.waiting.push((id, text.clone(), extra));
                 (id, None)
             }
         };
         self.pending.update(|n| *n += 1);
-        if let Some(w) = post {
-            post_job(&w, id, &text);
+        if let Some((w, extra)) = post {
+            post_job(&w, id, &text, extra.as_ref());
         }
     }
 
@@ -121,8 +133,8 @@ impl Exporter {
             };
             self.ready.set(true);
             if let Some(w) = worker {
-                for (id, text) in waiting {
-                    post_job(&w, id, &text);
+                for (id, text, extra) in waiting {
+                    post_job(&w, id, &text, extra.as_ref());
                 }
             }
             return;
@@ -172,8 +184,11 @@ pub fn job(kind: &str, design: String, today: crate::model::Date, extra: serde_j
     job
 }
 
-fn post_job(worker: &web_sys::Worker, id: u32, text: &str) {
-    let msg = js_sys::Object::new();
+fn post_job(worker: &web_sys::Worker, id: u32, text: &str, extra: Option<&js_sys::Object>) {
+    let msg = match extra {
+        Some(o) => o.clone(),
+        None => js_sys::Object::new(),
+    };
     let _ = js_sys::Reflect::set(&msg, &"id".into(), &JsValue::from(id));
     let _ = js_sys::Reflect::set(&msg, &"job".into(), &JsValue::from_str(text));
     let _ = worker.post_message(&msg);
