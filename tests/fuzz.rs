@@ -174,6 +174,11 @@ server {\n  listen 443 ssl;\n  server_name km.example.com;\n  location / { proxy
 const HAPROXY: &str = "global\n  daemon\nfrontend km\n  bind *:443 ssl crt /etc/ssl/km.pem\n  default_backend nodes\n\
 backend nodes\n  balance roundrobin\n  cookie SRV insert\n  server km1 10.0.1.11:9443 ssl verify none\n  server km2 10.0.1.12:9443 ssl\n";
 
+const INGRESS: &str = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: km\n  annotations:\n\
+    nginx.ingress.kubernetes.io/backend-protocol: \"HTTPS\"\n    nginx.ingress.kubernetes.io/affinity: cookie\n\
+spec:\n  tls:\n    - hosts: [km.example.com]\n  rules:\n    - host: km.example.com\n      http:\n        paths:\n\
+          - path: /\n            backend:\n              service:\n                name: km\n                port: {number: 9443}\n";
+
 fn check_import(files: Vec<File>) {
     let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     let mut imp = import::import(files, None);
@@ -222,8 +227,23 @@ proptest! {
     }
 
     #[test]
+    fn import_survives_mutated_ingress_manifests(edits in prop::collection::vec((any::<u16>(), any::<u8>(), any::<u8>()), 1..12)) {
+        let (path, text) = ("k8s/ingress.yaml", INGRESS);
+        let (axis, axis_bytes) = pack_file(0);
+        check_import(vec![
+            File { path: axis, bytes: axis_bytes },
+            File { path: path.into(), bytes: mutate(text.as_bytes().to_vec(), &edits) },
+        ]);
+    }
+
+    #[test]
     fn import_survives_any_text_under_any_name(name in "[a-z/._-]{1,40}", s in "\\PC{0,400}") {
         check_import(vec![File { path: name, bytes: s.into_bytes() }]);
+    }
+
+    #[test]
+    fn ingress_reader_survives_any_yaml_looking_text(s in "(kind: Ingress\n)?[ a-z:\\-\\[\\]{}&*!|>'\"#,.0-9\n]{0,300}") {
+        check_import(vec![File { path: "k8s/any.yaml".into(), bytes: s.into_bytes() }]);
     }
 
     #[test]

@@ -104,6 +104,7 @@ fn tellable(d: &Design) -> Vec<String> {
                 ])
                 .collect(),
             NodeKind::LoadBalancer => vec![
+                format!("product={}", n.str("product", p)),
                 format!("sticky={}", n.bool("sticky_sessions", p)),
                 format!("tls_port={}", n.num("tls_port", p)),
                 format!("http={}", n.bool("expose_http", p)),
@@ -173,6 +174,18 @@ fn designs() -> Vec<(String, Design)> {
         set(d, "lb-1", "sticky_sessions", json!(false));
         set(d, "lb-1", "expose_http", json!(true));
         set(d, "lb-1", "tls_port", json!(8443));
+    });
+    // A Kubernetes Ingress instead of a load balancer host (no ip: the Ingress controller's).
+    v("k8s-ingress", &|d| {
+        set(d, "lb-1", "product", json!("k8s-ingress"));
+        set(d, "lb-1", "ip", json!(""));
+    });
+    v("k8s-ingress-not-sticky-offset-3", &|d| {
+        set(d, "lb-1", "product", json!("k8s-ingress"));
+        set(d, "lb-1", "sticky_sessions", json!(false));
+        for km in ["km-1", "km-2", "km-3"] {
+            set(d, km, "port_offset", json!(3));
+        }
     });
     v("oracle-ad-readonly", &|d| {
         let dir = d["nodes"].as_array().unwrap().iter().position(|n| n["kind"] == "directory").unwrap();
@@ -292,15 +305,23 @@ fn hostile_files_are_refused_and_never_expanded() {
             path: "km-4/repository/conf/deployment.toml".into(),
             bytes: b"[server]\nhostname = \"x\"\n[server]\n".to_vec(),
         },
+        // YAML's billion laughs: aliases are refused, never expanded.
+        File {
+            path: "k8s/ingress.yaml".into(),
+            bytes: b"kind: Ingress\na: &a [l, l, l, l]\nb: &b [*a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n".to_vec(),
+        },
     ];
     let imported = import::import(files, None);
     let unreadable: Vec<&str> =
         imported.findings.iter().filter(|f| f.rule == "IMP-006").map(|f| f.message.as_str()).collect();
-    assert_eq!(unreadable.len(), 5, "{unreadable:#?}");
+    assert_eq!(unreadable.len(), 6, "{unreadable:#?}");
+    let yaml = imported.findings.iter().find(|f| f.message.contains("ingress.yaml")).unwrap();
+    assert!(yaml.message.contains("alias"), "{}", yaml.message);
+    assert_eq!(yaml.source.as_ref().map(|s| s.line), Some(3));
     let toml = imported.findings.iter().find(|f| f.message.contains("deployment.toml")).unwrap();
     assert!(toml.message.contains("not valid TOML"), "{}", toml.message);
     assert_eq!(toml.source.as_ref().map(|s| s.line), Some(3), "the duplicate table's line");
-    assert!(unreadable[0].contains("DTD") && unreadable[1].contains("DTD"));
+    assert_eq!(unreadable.iter().filter(|m| m.contains("DTD")).count(), 2, "{unreadable:#?}");
     assert!(!format!("{:?}", imported.facts).contains("root:"), "no entity was expanded");
     // Zips: path traversal, a bomb past the cap, not a zip.
     let mut buf = std::io::Cursor::new(Vec::new());

@@ -6,10 +6,12 @@
 //!
 //! The input is files with paths (`input`: a zip, a folder): one sub-folder per node, its
 //! `repository/conf/` files found by their paths or, loose, by their root element; load balancer
-//! files (nginx, HAProxy) anywhere. Pure: the command line and the export worker call it.
+//! files (nginx, HAProxy, Kubernetes Ingress) anywhere. Pure: the command line and the export
+//! worker call it.
 
 mod iam;
 pub mod input;
+mod k8s;
 mod lb;
 pub mod report;
 mod xml;
@@ -306,7 +308,7 @@ fn set(n: &mut Node, key: &str, v: Value) {
     n.props.insert(key.to_string(), crate::model::format::canonical_prop(&v));
 }
 
-/// True for a file the import reads, by its name (XML, nginx and HAProxy files, IS 5.10's
+/// True for a file the import reads, by its name (XML, nginx, HAProxy and YAML files, IS 5.10's
 /// `deployment.toml`, the start script or JVM options for the heap, a mount script or fstab for
 /// shared storage): the browser loads only these from a folder the user picks.
 pub fn reads(path: &str) -> bool {
@@ -314,6 +316,8 @@ pub fn reads(path: &str) -> bool {
     name.ends_with(".xml")
         || name.ends_with(".conf")
         || name.ends_with(".cfg")
+        || name.ends_with(".yaml")
+        || name.ends_with(".yml")
         || matches!(name, "deployment.toml" | "wso2server.sh" | "jvm-options.txt" | "mounts.sh" | "fstab")
 }
 
@@ -386,6 +390,23 @@ pub fn import(files: Vec<File>, product: Option<Product>) -> Imported {
                     e.user_store = t.user_store.map(|u| (u, f.path.clone()));
                     e.proxy_port = t.proxy_port.map(|(p, l)| (p, src(l)));
                     e.apim_hosts.extend(t.apim_hosts.into_iter().map(|(h, l)| (h, src(l))));
+                }
+                Err(u) => findings.push(unreadable(&f.path, u.reason, u.line)),
+            }
+            continue;
+        }
+        if name.ends_with(".yaml") || name.ends_with(".yml") {
+            if !k8s::looks_like_ingress(text) {
+                skipped.push((f.path.clone(), "a YAML file with no Kubernetes Ingress".to_string()));
+                continue;
+            }
+            match k8s::ingresses(text) {
+                Ok(found) if found.is_empty() => {
+                    skipped.push((f.path.clone(), "a YAML file with no Kubernetes Ingress".to_string()))
+                }
+                Ok(found) => {
+                    read.push(f.path.clone());
+                    balancers.extend(found.into_iter().map(|b| (b, f.path.clone())));
                 }
                 Err(u) => findings.push(unreadable(&f.path, u.reason, u.line)),
             }
@@ -833,6 +854,39 @@ fn build(
             unknown.push(format!("{id}: {file} includes {} (line {}), which the import does not follow", inc.0, inc.1));
         }
         for s in &b.backends {
+            if b.product == "k8s-ingress" {
+                // An Ingress routes to a Service, whose pods the manifest does not name: the
+                // nodes it reaches are the Key Manager nodes serving the Service's port.
+                let hits: Vec<usize> = kms
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| k.folder.is_some() && (s.port == https_of(k) || s.port == http_of(k)))
+                    .map(|(ki, _)| ki)
+                    .collect();
+                if hits.is_empty() {
+                    findings.push(finding(
+                        "IMP-004",
+                        format!(
+                            "{id} routes to Service {} port {}, which is no Key Manager node's HTTPS port",
+                            s.host, s.port
+                        ),
+                        vec![id.to_string()],
+                        Some(at(s.line)),
+                    ));
+                } else {
+                    unknown.push(format!(
+                        "{id}: which pods Service {} selects (no Ingress says; linked to the Key Manager nodes serving port {})",
+                        s.host, s.port
+                    ));
+                }
+                for ki in hits {
+                    if !lb_links.iter().any(|(l, k)| *l == id && *k == ki) {
+                        lb_links.push((id.clone(), ki));
+                    }
+                    routed.push(ki);
+                }
+                continue;
+            }
             let hit = kms.iter().position(|k| {
                 addr_of(k).is_some_and(|a| same_host(&a, &s.host)) && (s.port == https_of(k) || s.port == http_of(k))
             });

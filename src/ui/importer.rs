@@ -115,7 +115,7 @@ pub fn ImportMenu(
         <details class="menu import-menu" node_ref=menu>
             <summary data-action="import" title="Rebuild the design from a running deployment's configuration files">"Import configs…"</summary>
             <div class="menu-body" role="group" aria-label="Import a deployment's configuration files">
-                <p class="hint">"One sub-folder per node (its repository/conf files), and load balancer files (nginx, HAProxy). Without a product, XML files are read as OB KM 1.5 and deployment.toml as OB IAM 2.0. The files are read in this browser; nothing is sent anywhere."</p>
+                <p class="hint">"One sub-folder per node (its repository/conf files), and load balancer files (nginx, HAProxy, a Kubernetes Ingress). Without a product, XML files are read as OB KM 1.5 and deployment.toml as OB IAM 2.0. The files are read in this browser; nothing is sent anywhere."</p>
                 <label>"Product "
                     <select data-testid="import-product" on:change=move |ev| product.set(event_target_value(&ev))>
                         <option value="" selected>"As the files say"</option>
@@ -196,7 +196,7 @@ fn picked_files(
     }
     if files.length() == 0 {
         return Err(format!(
-            "{} holds no configuration file the import reads (axis2.xml, carbon.xml, master-datasources.xml, user-mgt.xml, deployment.toml, nginx or HAProxy files)",
+            "{} holds no configuration file the import reads (axis2.xml, carbon.xml, master-datasources.xml, user-mgt.xml, deployment.toml, nginx, HAProxy or Ingress files)",
             if root.is_empty() { "the folder" } else { root.as_str() }
         ));
     }
