@@ -251,11 +251,9 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-#[test]
-fn a_broken_member_list_domain_and_datasource_give_exactly_their_findings() {
-    let d = load(&fixture("ha-reference.json").to_string()).unwrap();
-    let dir = deploy(&d, "broken");
-    // km-2 forgets km-3 in its member list; km-3 has another domain; km-1's apim database is elsewhere.
+/// km-2 forgets km-3 in its member list; km-3 has another domain; km-1's apim database is
+/// elsewhere.
+fn break_deployment(dir: &Path) {
     let axis2 = |km: &str| dir.join(km).join("repository/conf/axis2/axis2.xml");
     edit(
         &axis2("km-2"),
@@ -272,6 +270,13 @@ fn a_broken_member_list_domain_and_datasource_give_exactly_their_findings() {
         "jdbc:mysql://db.bank.internal:3306/WSO2AM_DB",
         "jdbc:mysql://db2.bank.internal:3306/WSO2AM_DB",
     );
+}
+
+#[test]
+fn a_broken_member_list_domain_and_datasource_give_exactly_their_findings() {
+    let d = load(&fixture("ha-reference.json").to_string()).unwrap();
+    let dir = deploy(&d, "broken");
+    break_deployment(&dir);
     let imported = import::import(files(&dir), None);
     let mut rules: Vec<&str> = imported.findings.iter().map(|f| f.rule).collect();
     rules.sort_unstable();
@@ -495,5 +500,160 @@ fn the_files_the_import_reads_are_known_by_their_names() {
     }
     for no in ["km-1/lib/foo.jar", "km-1/repository/logs/wso2carbon.log", "README.md", "km-1/bin/wso2server.bat"] {
         assert!(!import::reads(no), "{no}");
+    }
+}
+
+/// The import reports and the rebuilt designs of a sound and a broken deployment, byte for
+/// byte (`UPDATE_GOLDEN=1 cargo test --test import` rewrites them after a deliberate change).
+#[test]
+fn import_reports_match_their_golden_files() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let today = Date::parse("2026-12-06").unwrap();
+    let d = load(&fixture("ha-reference.json").to_string()).unwrap();
+    let mut failures = Vec::new();
+    for broken in [false, true] {
+        let name = if broken { "broken" } else { "ha-reference" };
+        let dir = deploy(&d, &format!("golden-{name}"));
+        if broken {
+            break_deployment(&dir);
+        }
+        let imported = import::import(files(&dir), None);
+        let check = obkm_topology::rules::check(&imported.design, today);
+        let outputs = [
+            (format!("{name}.txt"), import::report::to_text(&imported, &check)),
+            (format!("{name}.json"), import::report::to_json(&imported, &check)),
+            (format!("{name}.sarif"), import::report::to_sarif(&imported, &check, "imported.json")),
+            (format!("{name}-design.json"), obkm_topology::model::save(&imported.design)),
+        ];
+        for (file, text) in outputs {
+            let golden = root().join("tests/golden/import").join(&file);
+            if update {
+                std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+                std::fs::write(&golden, &text).unwrap();
+                continue;
+            }
+            let want = std::fs::read_to_string(&golden).unwrap_or_else(|_| {
+                panic!("{} missing: run UPDATE_GOLDEN=1 cargo test --test import", golden.display())
+            });
+            if want != text {
+                failures.push(format!("{file} differs from tests/golden/import/{file}:\n{text}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A generated design: the reference with its choices varied (product, Key Manager count,
+/// offset, member port, load balancer product and options, engine, directory).
+#[allow(clippy::too_many_arguments)]
+fn generated(
+    iam: bool,
+    kms: usize,
+    offset: i64,
+    member_port: i64,
+    lb: usize,
+    sticky: bool,
+    http: bool,
+    tls_port: i64,
+    engine: usize,
+    ad: bool,
+    read_only: bool,
+    dir_tls: bool,
+) -> Design {
+    let mut d = fixture("ha-reference.json");
+    if iam {
+        d["product"] = json!("ob-iam-2.0");
+    }
+    if kms == 2 {
+        d["nodes"].as_array_mut().unwrap().retain(|n| n["id"] != "km-3");
+        d["links"].as_array_mut().unwrap().retain(|l| l["from"] != "km-3" && l["to"] != "km-3");
+    }
+    if kms == 4 {
+        let mut km4 = d["nodes"].as_array().unwrap().iter().find(|n| n["id"] == "km-3").unwrap().clone();
+        km4["id"] = json!("km-4");
+        km4["label"] = json!("KM 4");
+        km4["props"]["ip"] = json!("10.0.1.14");
+        km4["props"]["hostname"] = json!("km4.bank.internal");
+        d["nodes"].as_array_mut().unwrap().push(km4);
+        let more: Vec<Value> = d["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["from"] == "km-3" || l["to"] == "km-3")
+            .map(|l| {
+                let swap = |v: &Value| if v == "km-3" { json!("km-4") } else { v.clone() };
+                json!({"from": swap(&l["from"]), "to": swap(&l["to"])})
+            })
+            .collect();
+        d["links"].as_array_mut().unwrap().extend(more);
+    }
+    for n in d["nodes"].as_array_mut().unwrap() {
+        match n["kind"].as_str().unwrap() {
+            "key-manager" => {
+                n["props"]["port_offset"] = json!(offset);
+                n["props"]["member_port"] = json!(member_port);
+            }
+            "load-balancer" => {
+                let product = ["nginx", "haproxy", "k8s-ingress"][lb];
+                n["props"]["product"] = json!(product);
+                n["props"]["sticky_sessions"] = json!(sticky);
+                n["props"]["expose_http"] = json!(http);
+                // An Ingress's TLS port is its controller's (443): the manifest cannot say another.
+                n["props"]["tls_port"] = json!(if product == "k8s-ingress" { 443 } else { tls_port });
+            }
+            "database" => n["props"]["engine"] = json!(["mysql", "postgresql", "oracle"][engine]),
+            "directory" => {
+                n["props"]["product"] = json!(if ad { "active-directory" } else { "openldap" });
+                n["props"]["read_only"] = json!(read_only);
+                n["props"]["tls"] = json!(dir_tls);
+                n["props"]["port"] = json!(if dir_tls { 636 } else { 389 });
+            }
+            _ => {}
+        }
+    }
+    load(&d.to_string()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn roundtrip_cases() -> u32 {
+    std::env::var("OBKM_ROUNDTRIP_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(8)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: roundtrip_cases(),
+        failure_persistence: None,
+        max_shrink_iters: 16,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// The round trip over generated designs of both product lines: every field the files
+    /// can tell comes back, with no import finding.
+    #[test]
+    fn generated_designs_import_back_as_themselves(
+        iam in proptest::prelude::any::<bool>(),
+        kms in 2usize..=4,
+        offset in 0i64..=5,
+        member_port in proptest::sample::select(vec![4000i64, 4100]),
+        lb in 0usize..3,
+        sticky in proptest::prelude::any::<bool>(),
+        http in proptest::prelude::any::<bool>(),
+        tls_port in proptest::sample::select(vec![443i64, 8443]),
+        engine in 0usize..3,
+        ad in proptest::prelude::any::<bool>(),
+        read_only in proptest::prelude::any::<bool>(),
+        dir_tls in proptest::prelude::any::<bool>(),
+    ) {
+        let d = generated(iam, kms, offset, member_port, lb, sticky, http, tls_port, engine, ad, read_only, dir_tls);
+        let name = format!("gen-{iam}-{kms}-{offset}-{member_port}-{lb}-{sticky}-{http}-{tls_port}-{engine}-{ad}-{read_only}-{dir_tls}");
+        let dir = deploy(&d, &name);
+        let given = (d.product != Product::ObIam20).then_some(d.product);
+        let imported = import::import(files(&dir), given);
+        proptest::prop_assert_eq!(imported.design.product, d.product);
+        proptest::prop_assert!(imported.findings.is_empty(), "{name}: {:#?}", imported.findings);
+        let (want, got) = (tellable(&d), tellable(&imported.design));
+        let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).collect();
+        let extra: Vec<&String> = got.iter().filter(|g| !want.contains(g)).collect();
+        proptest::prop_assert!(missing.is_empty() && extra.is_empty(), "{name}:\n  missing {missing:#?}\n  extra {extra:#?}");
+        let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
     }
 }

@@ -184,6 +184,10 @@ fn ingress(d: &Design, lb: &Node) -> String {
             "    # No session affinity: sticky_sessions is false in the design (the checker reports LB-002).\n",
         );
     }
+    if lb.bool("expose_http", d.product) {
+        // ingress-nginx redirects plain HTTP to HTTPS on a TLS host unless told not to.
+        out.push_str("    nginx.ingress.kubernetes.io/ssl-redirect: \"false\"\n");
+    }
     out.push_str("    nginx.ingress.kubernetes.io/proxy-read-timeout: \"300\"\n    nginx.ingress.kubernetes.io/proxy-send-timeout: \"300\"\nspec:\n  ingressClassName: nginx\n  tls:\n    - hosts:\n");
     let h = host.clone().unwrap_or_else(|| "km.example.invalid".into());
     out.push_str(&format!(
