@@ -2,8 +2,19 @@
 //! the user (labels, zones, host names, paths) passes through one of these before it lands in
 //! a file, so that hostile text stays data.
 
+/// True when every byte of `s` is printable ASCII (no control character, nothing outside ASCII)
+/// and none is in `special`: such text needs no escaping in any of the forms below. Most values
+/// (ids, addresses, host names) are; the fast paths keep a large bundle quick to make.
+#[inline]
+fn plain(s: &str, special: impl Fn(u8) -> bool) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b) && !special(b))
+}
+
 /// Text content or an attribute value in XML.
 pub fn xml(s: &str) -> String {
+    if plain(s, |b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -33,6 +44,9 @@ pub fn xml_comment(s: &str) -> String {
 
 /// Replaces control characters (newlines included) with spaces, for one-line contexts.
 pub fn one_line(s: &str) -> String {
+    if plain(s, |_| false) {
+        return s.to_string();
+    }
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
@@ -50,6 +64,10 @@ pub fn shell(s: &str) -> String {
 /// A double-quoted string for nftables, iptables and HCL comments/descriptions: only a safe
 /// subset of characters is kept (others become `_`), and the length is capped.
 pub fn quoted_label(s: &str, max: usize) -> String {
+    let safe = |b: u8| b.is_ascii_alphanumeric() || b" .,:;/_+-=>()@#".contains(&b);
+    if s.len() <= max && s.bytes().all(safe) {
+        return format!("\"{s}\"");
+    }
     let cleaned: String = s
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || " .,:;/_+-=>()@#".contains(c) { c } else { '_' })
@@ -72,6 +90,9 @@ pub fn csv(s: &str, free_text: bool) -> String {
 /// A Markdown table cell: pipes and backslashes escaped, HTML special characters as entities,
 /// line breaks as spaces.
 pub fn markdown_cell(s: &str) -> String {
+    if plain(s, |b| matches!(b, b'|' | b'\\' | b'<' | b'>' | b'&' | b'`' | b'*' | b'_' | b'[' | b']')) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in one_line(s).chars() {
         match c {
