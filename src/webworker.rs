@@ -1,7 +1,9 @@
-//! The export worker's side (wasm32 only; the entry point is `src/worker.rs`, built by trunk as
-//! a web worker). It answers each job the page posts (`{id, job}`, `export::job`) with
-//! `{id, ok, name, mime, meta, bytes}` (the bytes transferred, not copied) or
-//! `{id, ok: false, error}`, and says `{ready: true}` once loaded. It links no UI code.
+//! The workers' side (wasm32 only), for two modules built by trunk as web workers from the same
+//! crate: the export worker (`src/worker.rs`, `start`) and the import worker
+//! (`src/importer.rs`, `start_imports`), each linking only its own jobs' code. A worker answers
+//! each job the page posts (`{id, job}`, `export::job`) with `{id, ok, name, mime, meta, bytes}`
+//! (the bytes transferred, not copied) or `{id, ok: false, error}`, and says `{ready: true}` once
+//! loaded. It links no UI code.
 //!
 //! An import job carries the user's files beside it, as the browser's `File` objects (`zip`:
 //! one archive; `files` with `paths`: a folder's files), read here with `FileReaderSync`: the
@@ -25,8 +27,21 @@ fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
-/// Installs the message handler and says the worker is ready.
+/// The export worker: installs its message handler and says it is ready.
 pub fn start() {
+    serve(|job, _| crate::export::job::run(job, &now_ms));
+}
+
+/// The import worker: installs its message handler and says it is ready.
+pub fn start_imports() {
+    serve(|job, data| {
+        let get = |k: &str| js_sys::Reflect::get(data, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        import_input(&get("zip"), &get("files"), &get("paths")).and_then(|input| crate::export::job::import(job, input))
+    });
+}
+
+/// Answers every message with `handle(job, message)`.
+fn serve(handle: fn(&str, &JsValue) -> Result<crate::export::job::Done, String>) {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let reply = scope.clone();
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
@@ -35,14 +50,7 @@ pub fn start() {
         let job = js_sys::Reflect::get(&data, &"job".into()).ok().and_then(|j| j.as_string()).unwrap_or_default();
         let out = js_sys::Object::new();
         set(&out, "id", &id);
-        let get = |k: &str| js_sys::Reflect::get(&data, &k.into()).unwrap_or(JsValue::UNDEFINED);
-        let result = if get("zip").is_truthy() || get("files").is_truthy() {
-            import_input(&get("zip"), &get("files"), &get("paths"))
-                .and_then(|input| crate::export::job::import(&job, input))
-        } else {
-            crate::export::job::run(&job, &now_ms)
-        };
-        match result {
+        match handle(&job, &data) {
             Ok(done) => {
                 let bytes = js_sys::Uint8Array::from(done.bytes.as_slice());
                 set(&out, "ok", &JsValue::TRUE);

@@ -442,6 +442,7 @@ fn Toolbar(
     exporter: Exporter,
     import_report: RwSignal<Option<super::importer::Report>>,
 ) -> impl IntoView {
+    let importer = Exporter::importer();
     // A job for the export worker on the current design.
     let job = move |kind: &str, extra: serde_json::Value| {
         super::exporter::job(kind, editor.design.with_value(save), state::today(), extra)
@@ -610,7 +611,7 @@ fn Toolbar(
             <span class="sep"></span>
             <button data-action="open" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } } title="Open a design file (JSON), or a diagram exported from here (SVG)">"Open…"</button>
             <input node_ref=file_input type="file" accept=".json,.svg,application/json,image/svg+xml" class="hidden" data-testid="file-input" on:change=open_chosen />
-            <ImportMenu editor=editor pointer=pointer exporter=exporter has_previous=has_previous report=import_report />
+            <ImportMenu editor=editor pointer=pointer importer=importer has_previous=has_previous report=import_report />
             <button data-action="save" on:click=save_file title="Save the design as a JSON file">"Save"</button>
             <button data-action="share" on:click=share_design title="Copy a link that holds the whole design">"Share"</button>
             {move || has_previous.get().then(|| view! {

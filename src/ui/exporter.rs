@@ -13,9 +13,11 @@ use wasm_bindgen::JsCast;
 
 use crate::export::job::Done;
 
-/// The worker's loader (trunk's loader shim for `data-bin="obkm-topology-worker"`), relative to
-/// the page so that the app may be served under any path.
+/// The workers' loaders (trunk's loader shims for `data-bin="obkm-topology-worker"` and
+/// `"obkm-topology-importer"`), relative to the page so that the app may be served under any
+/// path.
 const LOADER: &str = "./obkm-topology-worker_loader.js";
+const IMPORT_LOADER: &str = "./obkm-topology-importer_loader.js";
 
 type Callback = Box<dyn FnOnce(Result<Done, String>)>;
 
@@ -36,15 +38,27 @@ pub struct Exporter {
     pub pending: RwSignal<usize>,
     /// True once the worker has loaded its module.
     pub ready: RwSignal<bool>,
+    loader: &'static str,
 }
 
 impl Exporter {
-    /// A handle; nothing is loaded yet.
+    /// A handle on the export worker; nothing is loaded yet.
     pub fn new() -> Exporter {
+        Exporter::of(LOADER)
+    }
+
+    /// A handle on the import worker (its own module, loaded by the first import, so that the
+    /// export worker carries none of the importer's code); nothing is loaded yet.
+    pub fn importer() -> Exporter {
+        Exporter::of(IMPORT_LOADER)
+    }
+
+    fn of(loader: &'static str) -> Exporter {
         Exporter {
             inner: StoredValue::new_local(Inner::default()),
             pending: RwSignal::new(0),
             ready: RwSignal::new(false),
+            loader,
         }
     }
 
@@ -53,7 +67,7 @@ impl Exporter {
         if self.inner.with_value(|i| i.worker.is_some()) {
             return;
         }
-        let worker = match web_sys::Worker::new(LOADER) {
+        let worker = match web_sys::Worker::new(self.loader) {
             Ok(w) => w,
             Err(e) => return self.fail_all(&format!("the export worker could not start ({e:?})")),
         };

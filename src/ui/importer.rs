@@ -1,6 +1,7 @@
 //! "Import configs…": a running deployment's configuration files (a folder, or a zip archive)
 //! rebuilt into a design. The page only checks the files' number and sizes and hands the
-//! browser's `File` objects to the export worker, which reads them and runs the importer
+//! browser's `File` objects to the import worker (a module of its own, loaded by the first
+//! import), which reads them and runs the importer
 //! (`export::job::import`, the same code as `obkm-topology import`); nothing leaves the browser.
 //! The rebuilt design (laid out by the importer) replaces the current one as one undoable step,
 //! the replaced design is kept for "Restore previous", and the import report is shown beside
@@ -40,7 +41,7 @@ pub struct Report {
 pub fn ImportMenu(
     editor: Editor,
     pointer: Pointer,
-    exporter: Exporter,
+    importer: Exporter,
     has_previous: RwSignal<bool>,
     report: RwSignal<Option<Report>>,
 ) -> impl IntoView {
@@ -73,7 +74,7 @@ pub fn ImportMenu(
             "today": state::today().to_string(),
             "product": (!p.is_empty()).then_some(p),
         });
-        exporter.run_with(job, Some(extra), move |done| {
+        importer.run_with(job, Some(extra), move |done| {
             let done = match done {
                 Ok(d) => d,
                 Err(e) => return editor.alert(format!("Cannot import {source}: {e}. The current design is unchanged.")),
@@ -133,6 +134,11 @@ pub fn ImportMenu(
             <input node_ref=folder_input type="file" multiple=true class="hidden" data-testid="import-folder-input" on:change=move |_| chosen(folder_input, true) />
             <input node_ref=zip_input type="file" accept=".zip,application/zip" class="hidden" data-testid="import-zip-input" on:change=move |_| chosen(zip_input, false) />
         </details>
+        {move || (importer.pending.get() > 0).then(|| view! {
+            <span class="export-progress" data-testid="import-progress" role="status">
+                {move || if importer.ready.get() { "Importing…" } else { "Loading the importer…" }}
+            </span>
+        })}
     }
 }
 
