@@ -854,58 +854,43 @@ fn build(
             unknown.push(format!("{id}: {file} includes {} (line {}), which the import does not follow", inc.0, inc.1));
         }
         for s in &b.backends {
-            if b.product == "k8s-ingress" {
-                // An Ingress routes to a Service, whose pods the manifest does not name: the
-                // nodes it reaches are the Key Manager nodes serving the Service's port.
-                let hits: Vec<usize> = kms
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, k)| k.folder.is_some() && (s.port == https_of(k) || s.port == http_of(k)))
-                    .map(|(ki, _)| ki)
-                    .collect();
-                if hits.is_empty() {
-                    findings.push(finding(
-                        "IMP-004",
-                        format!(
-                            "{id} routes to Service {} port {}, which is no Key Manager node's HTTPS port",
-                            s.host, s.port
-                        ),
-                        vec![id.to_string()],
-                        Some(at(s.line)),
-                    ));
-                } else {
-                    unknown.push(format!(
-                        "{id}: which pods Service {} selects (no Ingress says; linked to the Key Manager nodes serving port {})",
+            let serves = |k: &KmNode| s.port == https_of(k) || s.port == http_of(k);
+            // An Ingress routes to a Service, whose pods the manifest does not name: the nodes
+            // it reaches are the Key Manager nodes serving the Service's port. Other balancers
+            // name the server's address.
+            let ingress = b.product == "k8s-ingress";
+            let hits: Vec<usize> = if ingress {
+                kms.iter().enumerate().filter(|(_, k)| k.folder.is_some() && serves(k)).map(|(ki, _)| ki).collect()
+            } else {
+                kms.iter()
+                    .position(|k| addr_of(k).is_some_and(|a| same_host(&a, &s.host)) && serves(k))
+                    .into_iter()
+                    .collect()
+            };
+            if hits.is_empty() {
+                let message = if ingress {
+                    format!(
+                        "{id} routes to Service {} port {}, which is no Key Manager node's HTTPS port",
                         s.host, s.port
-                    ));
-                }
-                for ki in hits {
-                    if !lb_links.iter().any(|(l, k)| *l == id && *k == ki) {
-                        lb_links.push((id.clone(), ki));
-                    }
-                    routed.push(ki);
-                }
-                continue;
-            }
-            let hit = kms.iter().position(|k| {
-                addr_of(k).is_some_and(|a| same_host(&a, &s.host)) && (s.port == https_of(k) || s.port == http_of(k))
-            });
-            match hit {
-                Some(ki) => {
-                    if !lb_links.iter().any(|(l, k)| *l == id && *k == ki) {
-                        lb_links.push((id.clone(), ki));
-                    }
-                    routed.push(ki);
-                }
-                None => findings.push(finding(
-                    "IMP-004",
+                    )
+                } else {
                     format!(
                         "{id} routes to {}:{}, which is no Key Manager node's address and HTTPS port",
                         s.host, s.port
-                    ),
-                    vec![id.to_string()],
-                    Some(at(s.line)),
-                )),
+                    )
+                };
+                findings.push(finding("IMP-004", message, vec![id.to_string()], Some(at(s.line))));
+            } else if ingress {
+                unknown.push(format!(
+                    "{id}: which pods Service {} selects (no Ingress says; linked to the Key Manager nodes serving port {})",
+                    s.host, s.port
+                ));
+            }
+            for ki in hits {
+                if !lb_links.iter().any(|(l, k)| *l == id && *k == ki) {
+                    lb_links.push((id.clone(), ki));
+                }
+                routed.push(ki);
             }
         }
         unknown.push(format!("{id}: its own address (ip) and instances (no file says)"));
