@@ -283,7 +283,7 @@ pub fn ImportReport(report: RwSignal<Option<Report>>, editor: Editor) -> impl In
                     </details>
                     <details>
                         <summary>"Every imported value, with its file and line"</summary>
-                        <pre data-testid="import-report-text">{r.text.clone()}</pre>
+                        <pre data-testid="import-report-text" tabindex="0" aria-label="The import report as text">{r.text.clone()}</pre>
                     </details>
                     <p class="hint">"The checker's findings on the rebuilt design are listed below the canvas, as for any design."</p>
                     <div class="menu-actions">

@@ -4,6 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { serve, launch, openApp, withShot } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -33,6 +36,19 @@ test('the main screen has no serious or critical accessibility violation', withS
   report['broken template'] = await violations(page);
   await page.click('[data-node-id="km-1"] .node-box');
   report['a node selected'] = await violations(page);
+  // The import menu open, then the import report of a one-node folder with every part unfolded.
+  await page.click('[data-action="import"]');
+  report['import menu open'] = await violations(page);
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'obkm-a11y-')), 'deployment');
+  // km-2 is missing from km-1's member list: one import finding (IMP-001).
+  for (const [km, host, members] of [['km-1', '10.0.1.11', ['10.0.1.11']], ['km-2', '10.0.1.12', ['10.0.1.11', '10.0.1.12']]]) {
+    fs.mkdirSync(path.join(dir, km, 'repository/conf/axis2'), { recursive: true });
+    fs.writeFileSync(path.join(dir, km, 'repository/conf/axis2/axis2.xml'), `<axisconfig><clustering enable="true"><parameter name="membershipScheme">wka</parameter><parameter name="localMemberHost">${host}</parameter><members>${members.map((m) => `<member><hostName>${m}</hostName><port>4000</port></member>`).join('')}</members></clustering></axisconfig>`);
+  }
+  await page.setInputFiles('[data-testid="import-folder-input"]', dir);
+  await page.waitForSelector('[data-testid="import-report"] [data-rule-id]');
+  await page.evaluate(() => document.querySelectorAll('[data-testid="import-report"] details').forEach((d) => { d.open = true; }));
+  report['import report'] = await violations(page);
   for (const [when, found] of Object.entries(report)) {
     assert.deepEqual(found, [], `${when}: ${JSON.stringify(found, null, 1)}`);
   }
