@@ -39,26 +39,29 @@ pub struct Exporter {
     /// True once the worker has loaded its module.
     pub ready: RwSignal<bool>,
     loader: &'static str,
+    /// `export` or `import`, for the messages.
+    what: &'static str,
 }
 
 impl Exporter {
     /// A handle on the export worker; nothing is loaded yet.
     pub fn new() -> Exporter {
-        Exporter::of(LOADER)
+        Exporter::of(LOADER, "export")
     }
 
     /// A handle on the import worker (its own module, loaded by the first import, so that the
     /// export worker carries none of the importer's code); nothing is loaded yet.
     pub fn importer() -> Exporter {
-        Exporter::of(IMPORT_LOADER)
+        Exporter::of(IMPORT_LOADER, "import")
     }
 
-    fn of(loader: &'static str) -> Exporter {
+    fn of(loader: &'static str, what: &'static str) -> Exporter {
         Exporter {
             inner: StoredValue::new_local(Inner::default()),
             pending: RwSignal::new(0),
             ready: RwSignal::new(false),
             loader,
+            what,
         }
     }
 
@@ -69,7 +72,7 @@ impl Exporter {
         }
         let worker = match web_sys::Worker::new(self.loader) {
             Ok(w) => w,
-            Err(e) => return self.fail_all(&format!("the export worker could not start ({e:?})")),
+            Err(e) => return self.fail_all(&format!("the {} worker could not start ({e:?})", self.what)),
         };
         let this = *self;
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
@@ -87,7 +90,7 @@ impl Exporter {
             if let Some(w) = this.inner.write_value().worker.take() {
                 w.terminate();
             }
-            this.fail_all(&format!("the export worker failed: {why}"));
+            this.fail_all(&format!("the {} worker failed: {why}", this.what));
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
