@@ -145,5 +145,35 @@ pub fn place(routes: &[Route], texts: &[Option<String>], boxes: &[Rect]) -> Vec<
             None => placed.push(Placed { at: mid, w: width(text), texts: vec![(i, text.clone())] }),
         }
     }
+    // A label that grew by merging ("9446 +1") may now cover a box or another label: it moves
+    // to the nearest free spot around where it was (above and below first, then beside).
+    for k in 0..placed.len() {
+        if placed[k].texts.len() < 2 {
+            continue;
+        }
+        let free = |r: Rect, placed: &[Placed]| {
+            nodes.hits(r, boxes).next().is_none()
+                && placed.iter().enumerate().all(|(j, q)| j == k || !q.rect().overlaps(&r))
+        };
+        if free(placed[k].rect(), &placed) {
+            continue;
+        }
+        let (at, w) = (placed[k].at, placed[k].w);
+        let spot = (1..=8).find_map(|ring| {
+            let (dy, dx) = (f64::from(ring) * (HEIGHT + 2.0), f64::from(ring) * (w / 2.0 + 8.0));
+            [(0.0, -dy), (0.0, dy), (-dx, 0.0), (dx, 0.0), (-dx, -dy), (dx, -dy), (-dx, dy), (dx, dy)]
+                .into_iter()
+                .map(|(ox, oy)| (at.0 + ox, at.1 + oy))
+                .find(|c| {
+                    free(
+                        Rect { x0: c.0 - w / 2.0, y0: c.1 - HEIGHT / 2.0, x1: c.0 + w / 2.0, y1: c.1 + HEIGHT / 2.0 },
+                        &placed,
+                    )
+                })
+        });
+        if let Some(c) = spot {
+            placed[k].at = c;
+        }
+    }
     placed
 }
