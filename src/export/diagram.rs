@@ -22,7 +22,8 @@ pub use crate::model::geometry::{border, HALF_H, HALF_W};
 /// The `<metadata>` element's marker: what the app looks for to open a diagram again.
 pub const METADATA_ID: &str = "obkm-topology-design";
 
-fn color(kind: NodeKind) -> &'static str {
+/// A node kind's colour (the diagram's icons and the minimap's dots).
+pub fn color(kind: NodeKind) -> &'static str {
     match kind {
         NodeKind::KeyManager => "#1f6feb",
         NodeKind::LoadBalancer => "#00897b",

@@ -100,20 +100,7 @@ pub fn to_text(imp: &Imported, check: &Report) -> String {
 pub fn to_sarif(imp: &Imported, check: &Report, design_uri: &str) -> String {
     let mut doc: Value =
         serde_json::from_str(&crate::rules::output::to_sarif(check, design_uri)).unwrap_or(Value::Null);
-    let rules: Vec<Value> = crate::rules::catalog::IMPORT_RULES
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "name": r.id.replace('-', ""),
-                "shortDescription": { "text": r.title },
-                "fullDescription": { "text": format!("{} ({})", r.title, r.source) },
-                "help": { "text": r.fix },
-                "defaultConfiguration": { "level": severity(r.severity) },
-                "properties": { "source": r.source }
-            })
-        })
-        .collect();
+    let rules: Vec<Value> = crate::rules::catalog::IMPORT_RULES.iter().map(crate::rules::output::sarif_rule).collect();
     let run = &mut doc["runs"][0];
     let base = run["tool"]["driver"]["rules"].as_array().map(Vec::len).unwrap_or(0);
     if let Some(all) = run["tool"]["driver"]["rules"].as_array_mut() {

@@ -21,24 +21,24 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
+/// A rule as a SARIF `reportingDescriptor` (the checker's and the import's reports share it).
+pub fn sarif_rule(r: &super::catalog::Rule) -> Value {
+    json!({
+        "id": r.id,
+        "name": r.id.replace('-', ""),
+        "shortDescription": { "text": r.title },
+        "fullDescription": { "text": format!("{} ({})", r.title, r.source) },
+        "help": { "text": r.fix },
+        "defaultConfiguration": { "level": sarif_level(r.severity) },
+        "properties": { "source": r.source }
+    })
+}
+
 /// SARIF 2.1.0: one run, the tool's driver with every rule, one result per finding. Waived
 /// findings carry an accepted suppression (the waiver lives in the design file).
 pub fn to_sarif(report: &Report, artifact_uri: &str) -> String {
     let all: Vec<&super::catalog::Rule> = super::catalog::all().chain(WAIVE_RULES).collect();
-    let rules: Vec<Value> = all
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "name": r.id.replace('-', ""),
-                "shortDescription": { "text": r.title },
-                "fullDescription": { "text": format!("{} ({})", r.title, r.source) },
-                "help": { "text": r.fix },
-                "defaultConfiguration": { "level": sarif_level(r.severity) },
-                "properties": { "source": r.source }
-            })
-        })
-        .collect();
+    let rules: Vec<Value> = all.iter().map(|r| sarif_rule(r)).collect();
     let results: Vec<Value> = report
         .findings
         .iter()

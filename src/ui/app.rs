@@ -232,6 +232,22 @@ async fn take_link() -> Option<Result<Design, share::ShareError>> {
     Some(r)
 }
 
+/// Replaces the design with one the user opened or imported (`done` says so: "Opened x.json"),
+/// keeping the replaced one for "Restore previous" (Undo brings it back too), and says what
+/// happened.
+pub(super) fn open_over(editor: &Editor, pointer: &Pointer, has_previous: RwSignal<bool>, design: Design, done: &str) {
+    let kept = editor.design.with_value(browser::keep_previous);
+    has_previous.set(kept.is_ok() || has_previous.get_untracked());
+    editor.replace(design);
+    fit_view(editor, pointer);
+    match kept {
+        Ok(()) => editor.notice(format!("{done}. Undo or “Restore previous” brings back the previous design.")),
+        Err(why) => editor.alert(format!(
+            "{done}. The previous design could not be kept for “Restore previous” ({why}); Undo still brings it back."
+        )),
+    }
+}
+
 /// Opens a decoded share link over the current design. The design it replaces is kept as the
 /// previous design (`keep_current`: there was real work, not a first-visit template); a link
 /// that cannot be opened is reported and changes nothing.
@@ -463,20 +479,7 @@ fn Toolbar(
             let Some((name, text)) = browser::read_chosen_file(&input).await else { return };
             input.set_value("");
             match text.map_err(|e| e.to_string()).and_then(|t| load_any(&t).map_err(|e| e.to_string())) {
-                Ok(design) => {
-                    let kept = editor.design.with_value(browser::keep_previous);
-                    has_previous.set(kept.is_ok() || has_previous.get_untracked());
-                    editor.replace(design);
-                    fit_view(&editor, &pointer);
-                    match kept {
-                        Ok(()) => editor.notice(format!(
-                            "Opened {name}. Undo or “Restore previous” brings back the previous design."
-                        )),
-                        Err(why) => editor.alert(format!(
-                            "Opened {name}. The previous design could not be kept for “Restore previous” ({why}); Undo still brings it back."
-                        )),
-                    }
-                }
+                Ok(design) => open_over(&editor, &pointer, has_previous, design, &format!("Opened {name}")),
                 Err(e) => editor.alert(format!("Cannot open {name}: {e}. The current design is unchanged.")),
             }
         });

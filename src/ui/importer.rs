@@ -11,8 +11,8 @@ use leptos::prelude::*;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 
+use super::app::open_over;
 use super::browser;
-use super::canvas::fit_view;
 use super::canvas::Pointer;
 use super::exporter::Exporter;
 use super::state::{self, Editor};
@@ -77,16 +77,20 @@ pub fn ImportMenu(
         importer.run_with(job, Some(extra), move |done| {
             let done = match done {
                 Ok(d) => d,
-                Err(e) => return editor.alert(format!("Cannot import {source}: {e}. The current design is unchanged.")),
+                Err(e) => {
+                    return editor.alert(format!("Cannot import {source}: {e}. The current design is unchanged."))
+                }
             };
-            let design = match std::str::from_utf8(&done.bytes).map_err(|e| e.to_string()).and_then(|t| load(t).map_err(|e| e.to_string())) {
+            let design = match std::str::from_utf8(&done.bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|t| load(t).map_err(|e| e.to_string()))
+            {
                 Ok(d) => d,
-                Err(e) => return editor.alert(format!("Cannot import {source}: {e}. The current design is unchanged.")),
+                Err(e) => {
+                    return editor.alert(format!("Cannot import {source}: {e}. The current design is unchanged."))
+                }
             };
-            let kept = editor.design.with_value(browser::keep_previous);
-            has_previous.set(kept.is_ok() || has_previous.get_untracked());
-            editor.replace(design);
-            fit_view(&editor, &pointer);
+            open_over(&editor, &pointer, has_previous, design, &format!("Imported {source}"));
             let meta = &done.meta;
             let text = |k: &str| meta[k].as_str().unwrap_or_default().to_string();
             report.set(Some(Report {
@@ -97,14 +101,6 @@ pub fn ImportMenu(
                 nodes: meta["nodes"].as_u64().unwrap_or_default(),
                 not_loaded,
             }));
-            match kept {
-                Ok(()) => editor.notice(format!(
-                    "Imported {source}. Undo or “Restore previous” brings back the previous design."
-                )),
-                Err(why) => editor.alert(format!(
-                    "Imported {source}. The previous design could not be kept for “Restore previous” ({why}); Undo still brings it back."
-                )),
-            }
         });
     };
     let click = move |input: NodeRef<leptos::html::Input>| {

@@ -9,25 +9,11 @@ use wasm_bindgen::JsCast;
 use super::camera::{self, Point};
 use super::scene::Pointer;
 use crate::model::geometry::{bounds, Rect};
-use crate::model::NodeKind;
 use crate::ui::state::Editor;
 
 /// The minimap's size in pixels.
 const W: f64 = 200.0;
 const H: f64 = 130.0;
-
-fn colour(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::KeyManager => "#1f6feb",
-        NodeKind::LoadBalancer => "#00897b",
-        NodeKind::Database => "#8e24aa",
-        NodeKind::Directory => "#6d4c41",
-        NodeKind::SharedStorage => "#ef6c00",
-        NodeKind::Client => "#546e7a",
-        NodeKind::ApiManager => "#3949ab",
-        NodeKind::Analytics => "#c2185b",
-    }
-}
 
 /// How the minimap maps the world: its scale and the world point at its top left.
 fn mapping(world: Rect) -> (f64, Point) {
@@ -77,7 +63,7 @@ pub fn Minimap(editor: Editor, pointer: Pointer) -> impl IntoView {
         editor.design.with_value(|d| {
             for n in &d.nodes {
                 let r = Rect::node((n.x, n.y));
-                ctx.set_fill_style_str(colour(n.kind));
+                ctx.set_fill_style_str(crate::export::diagram::color(n.kind));
                 ctx.fill_rect(
                     (r.x0 - origin.0) * s,
                     (r.y0 - origin.1) * s,
