@@ -12,6 +12,7 @@ use crate::share;
 
 const USAGE: &str = "usage:
   obkm-topology check <design.json> [--format text|json|sarif] [--today YYYY-MM-DD]
+                [--baseline findings.json|findings.sarif] [--no-waivers]
   obkm-topology bundle <design.json> --out <file.zip> [--today YYYY-MM-DD]
   obkm-topology firewall <design.json> --format csv|md|nft|iptables|terraform [--node <id>]
   obkm-topology diagram <design.json> [--out <file.svg>] [--today YYYY-MM-DD]   the diagram (SVG)
@@ -41,7 +42,11 @@ pub fn run(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             let _ = writeln!(out, "obkm-topology {}", env!("CARGO_PKG_VERSION"));
             return 0;
         }
-        "check" => Args::parse(&rest, &["format", "today"]).and_then(|a| cmd_check(&a, out)),
+        "check" => {
+            let no_waivers = rest.iter().any(|a| a == "--no-waivers");
+            let rest: Vec<String> = rest.iter().filter(|a| *a != "--no-waivers").cloned().collect();
+            Args::parse(&rest, &["format", "today", "baseline"]).and_then(|a| cmd_check(&a, no_waivers, out))
+        }
         "bundle" => Args::parse(&rest, &["out", "today"]).and_then(|a| cmd_bundle(&a, out)),
         "firewall" => Args::parse(&rest, &["format", "node"]).and_then(|a| cmd_firewall(&a, out)),
         "diagram" => Args::parse(&rest, &["out", "today"]).and_then(|a| cmd_diagram(&a, out)),
@@ -134,22 +139,71 @@ pub fn read_design(path: &str) -> Result<Design, String> {
     load_any(&text).map_err(|e| format!("{path}: {e}"))
 }
 
-fn cmd_check(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
+fn cmd_check(a: &Args, no_waivers: bool, out: &mut dyn Write) -> Result<i32, String> {
     let path = a.one("design file")?;
     let format = a.option("format").unwrap_or("text");
     if !["text", "json", "sarif"].contains(&format) {
         return Err(format!("--format is text, json or sarif, not {format:?}"));
     }
     let today = a.today()?;
-    let design = read_design(path)?;
-    let report = check(&design, today);
-    let text = match format {
+    let known = a.option("baseline").map(read_baseline).transpose()?;
+    let mut design = read_design(path)?;
+    if no_waivers {
+        // A pipeline that must not let a design waive its own findings.
+        design.waivers.clear();
+    }
+    let mut report = check(&design, today);
+    let left_out = known.map(|known| report.without_known(&|f| known.contains(f)));
+    let mut text = match format {
         "json" => output::to_json(&report),
-        "sarif" => output::to_sarif(&report, path),
+        "sarif" => output::to_sarif(&report, &design, path),
         _ => output::to_text(&report),
     };
+    if let (Some(n), "text") = (left_out, format) {
+        text.push_str(&format!("baseline: {n} known finding(s) left out\n"));
+    }
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(if report.has_errors() { 1 } else { 0 })
+}
+
+/// The fingerprints of a baseline: the JSON of `check --format json` (`findings[].fingerprint`)
+/// or its SARIF (`runs[].results[].partialFingerprints["obkmFinding/v1"]`).
+fn read_baseline(path: &str) -> Result<std::collections::HashSet<String>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DOCUMENT_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(format!("{path}: too large (more than {} MiB)", MAX_DOCUMENT_BYTES / (1024 * 1024)));
+    }
+    let doc: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{path}: not a findings document (JSON): {e}"))?;
+    let mut known = std::collections::HashSet::new();
+    let mut take = |at: String, v: Option<&serde_json::Value>| match v.and_then(|v| v.as_str()) {
+        Some(f) => {
+            known.insert(f.to_string());
+            Ok(())
+        }
+        None => Err(format!(
+            "{path}: {at}: no fingerprint (write the baseline with this release's check --format json or sarif)"
+        )),
+    };
+    if let Some(findings) = doc.get("findings").and_then(|f| f.as_array()) {
+        for (i, f) in findings.iter().enumerate() {
+            take(format!("findings[{i}].fingerprint"), f.get("fingerprint"))?;
+        }
+    } else if let Some(runs) = doc.get("runs").and_then(|r| r.as_array()) {
+        for (r, run) in runs.iter().enumerate() {
+            for (i, res) in run.get("results").and_then(|r| r.as_array()).into_iter().flatten().enumerate() {
+                let fp = res.get("partialFingerprints").and_then(|p| p.get(output::FINGERPRINT_KEY));
+                take(format!("runs[{r}].results[{i}].partialFingerprints.{}", output::FINGERPRINT_KEY), fp)?;
+            }
+        }
+    } else {
+        return Err(format!(
+            "{path}: not a findings document: expected the output of check --format json (\"findings\") or sarif (\"runs\")"
+        ));
+    }
+    Ok(known)
 }
 
 fn cmd_bundle(a: &Args, out: &mut dyn Write) -> Result<i32, String> {

@@ -54,8 +54,10 @@ fn check_json_is_the_documented_document() {
     assert_eq!(v["summary"], serde_json::json!({"error": 10, "warning": 4, "info": 0, "waived": 0}));
     let f = &v["findings"][0];
     let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["rule", "severity", "title", "message", "nodes", "source", "fix", "waived"]);
+    assert_eq!(keys, ["rule", "severity", "title", "message", "nodes", "source", "fix", "waived", "fingerprint"]);
     assert_eq!(f["rule"], "CLU-001");
+    // SHA-256("CLU-001|"), first 16 hex digits: a design-wide finding.
+    assert_eq!(f["fingerprint"], "bc40be091e85183d");
     assert_eq!(f["nodes"], serde_json::json!(["km-1"]));
     assert!(stdout(&o).ends_with("}\n"));
 }
@@ -82,7 +84,22 @@ fn check_sarif_has_the_required_structure() {
         assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
         assert!(!r["message"]["text"].as_str().unwrap().is_empty());
         assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], path.as_str());
+        // Code scanning needs a line and tracks results by their partial fingerprints.
+        let line = r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap();
+        assert!(line >= 1);
+        let fp = r["partialFingerprints"]["obkmFinding/v1"].as_str().unwrap();
+        assert_eq!(fp.len(), 16);
     }
+    // A finding about one node points at its line in the canonically saved design; a
+    // design-wide one at line 1.
+    let saved =
+        obkm_topology::model::save(&obkm_topology::model::load(&std::fs::read_to_string(&path).unwrap()).unwrap());
+    let host = results.iter().find(|r| r["ruleId"] == "HOST-001").unwrap();
+    let line = host["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() as usize;
+    assert_eq!(saved.lines().nth(line - 1).unwrap().trim(), "\"id\": \"km-1\",");
+    let clu = results.iter().find(|r| r["ruleId"] == "CLU-001").unwrap();
+    assert_eq!(clu["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
+    assert_eq!(clu["partialFingerprints"]["obkmFinding/v1"], "bc40be091e85183d");
     assert_eq!(results[0]["level"], "error");
     assert_eq!(results.last().unwrap()["level"], "warning");
 }
@@ -224,4 +241,69 @@ fn import_writes_the_design_refuses_to_overwrite_and_locates_findings() {
     let refused = run(&["import", not_zip.to_str().unwrap(), "--out", o, "--force"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("not a zip archive"), "{}", stderr(&refused));
+}
+
+#[test]
+fn a_baseline_leaves_out_known_findings_and_the_status_follows_the_new_ones() {
+    let broken = fixture("broken-single-node.json");
+    let base = run(&["check", &broken, "--format", "json", "--today", "2026-11-26"]);
+    let base_json = temp("baseline.json", &base.stdout);
+    let base_json = base_json.to_str().unwrap();
+    let sarif = run(&["check", &broken, "--format", "sarif", "--today", "2026-11-26"]);
+    let base_sarif = temp("baseline.sarif", &sarif.stdout);
+    let base_sarif = base_sarif.to_str().unwrap();
+    // Against its own baseline a design has nothing new: exit 0, and the text says what was left out.
+    for b in [base_json, base_sarif] {
+        let same = run(&["check", &broken, "--baseline", b, "--today", "2026-11-26"]);
+        assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+        assert!(stdout(&same).contains("0 error(s), 0 warning(s)"), "{}", stdout(&same));
+        assert!(stdout(&same).ends_with("baseline: 14 known finding(s) left out\n"), "{}", stdout(&same));
+    }
+    // Moved, relabelled, and one new problem: only the new one is reported.
+    let mut d: Value = serde_json::from_str(&std::fs::read_to_string(&broken).unwrap()).unwrap();
+    for n in d["nodes"].as_array_mut().unwrap() {
+        n["x"] = serde_json::json!(n["x"].as_f64().unwrap() + 333.0);
+        n["label"] = serde_json::json!("Renamed");
+    }
+    let db = d["nodes"].as_array_mut().unwrap().iter_mut().find(|n| n["id"] == "db-1").unwrap();
+    db["props"]["version"] = serde_json::json!("4.0");
+    let changed = temp("changed.json", d.to_string().as_bytes());
+    let o = run(&[
+        "check",
+        changed.to_str().unwrap(),
+        "--baseline",
+        base_json,
+        "--format",
+        "json",
+        "--today",
+        "2026-11-26",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["DB-005"], "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(0), "a new warning alone does not fail the check");
+    // A baseline that is not one is refused with a message naming it.
+    let junk = temp("junk.json", b"{\"findings\": [{\"rule\": \"LB-002\"}]}");
+    let o = run(&["check", &broken, "--baseline", junk.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("findings[0].fingerprint: no fingerprint"), "{}", stderr(&o));
+    let o = run(&["check", &broken, "--baseline", broken.as_str()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a findings document"), "{}", stderr(&o));
+}
+
+#[test]
+fn no_waivers_ignores_the_designs_own_waivers() {
+    let mut d: Value = serde_json::from_str(&std::fs::read_to_string(fixture("ha-reference.json")).unwrap()).unwrap();
+    d["nodes"][1]["props"]["sticky_sessions"] = Value::Bool(false);
+    d["waivers"] = serde_json::json!([{"rule": "LB-002", "reason": "sticky at the F5 in front"}]);
+    let p = temp("self-waived.json", d.to_string().as_bytes());
+    let p = p.to_str().unwrap();
+    assert_eq!(run(&["check", p]).status.code(), Some(0));
+    let strict = run(&["check", p, "--no-waivers", "--format", "json"]);
+    assert_eq!(strict.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&strict)).unwrap();
+    assert_eq!(v["findings"][0]["rule"], "LB-002");
+    assert_eq!(v["findings"][0]["waived"], false);
+    assert_eq!(v["summary"]["waived"], 0);
 }

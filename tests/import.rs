@@ -295,6 +295,11 @@ fn a_broken_member_list_domain_and_datasource_give_exactly_their_findings() {
         "km-1/repository/conf/datasources/master-datasources.xml"
     );
     assert!(located["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() > 1);
+    // Every result, the import's and the checker's, has a line and a fingerprint.
+    for r in results {
+        assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1, "{r}");
+        assert_eq!(r["partialFingerprints"]["obkmFinding/v1"].as_str().unwrap().len(), 16, "{r}");
+    }
 }
 
 #[test]

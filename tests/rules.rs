@@ -978,3 +978,117 @@ fn the_clu_001_fix_turns_the_broken_template_better() {
     let f = r.findings.iter().find(|f| f.rule == "CLU-001").unwrap();
     assert!(fixes::fix(&d, f).is_none());
 }
+
+/// The fingerprints of a report, finding by finding (rule, fingerprint), sorted.
+fn fingerprints(r: &obkm_topology::rules::Report) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = r.findings.iter().map(|f| (f.rule.to_string(), f.fingerprint())).collect();
+    v.sort();
+    v
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// Moves and relabels (of nodes and of the design) never change a fingerprint; within a
+    /// report, two findings share one only when they are the same finding twice over.
+    #[test]
+    fn fingerprints_survive_moves_and_relabels(
+        base in 0usize..4,
+        edits in proptest::collection::vec((0u8..=255, 0u8..=255, 0u8..=255), 0..8),
+        moves in proptest::collection::vec((0u8..=255, -5000i32..5000, -5000i32..5000, proptest::bool::ANY), 1..12),
+    ) {
+        use obkm_topology::model::{apply, Command};
+        let v = random_design(base, &edits);
+        let d = load(&v.to_string()).unwrap();
+        let before = check(&d, today());
+        let mut moved = d.clone();
+        for (which, x, y, relabel) in moves {
+            if moved.nodes.is_empty() {
+                break;
+            }
+            let id = moved.nodes[which as usize % moved.nodes.len()].id.clone();
+            let cmd = if relabel {
+                Command::SetLabel { id, label: format!("renamed {x} <b>&") }
+            } else {
+                Command::MoveNode { id, x: f64::from(x), y: f64::from(y) }
+            };
+            apply(&mut moved, cmd).unwrap();
+        }
+        moved.name = "Another name".into();
+        let after = check(&moved, today());
+        proptest::prop_assert_eq!(fingerprints(&before), fingerprints(&after));
+        for f in &before.findings {
+            let f_hex = f.fingerprint();
+            proptest::prop_assert!(f_hex.len() == 16 && f_hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+            for g in &before.findings {
+                if f.fingerprint() == g.fingerprint() {
+                    proptest::prop_assert!(f.rule == g.rule && f.nodes == g.nodes, "{:?} and {:?} share a fingerprint", f, g);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_fingerprint_is_about_its_subject_not_every_node_named() {
+    // SHA-256 of "<rule>|<subject>", first 16 hex digits (computed apart with Python's hashlib).
+    let broken = load(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken-single-node.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let r = check(&broken, today());
+    let fp = |rule: &str| r.findings.iter().find(|f| f.rule == rule).map(|f| f.fingerprint()).unwrap();
+    assert_eq!(fp("CLU-001"), "bc40be091e85183d", "design-wide: CLU-001|");
+    assert_eq!(fp("HOST-001"), "e17b70789e2d55bf", "one node: HOST-001|km-1");
+    assert_eq!(fp("DB-002"), "39a4ddcfdcbf6195", "one node: DB-002|db-1");
+
+    // Adding a Key Manager node leaves the fingerprints of the findings naming them all alone.
+    let mut d = ha();
+    set(&mut d, "km-2", "product_version", json!("1.5.1"));
+    set(&mut d, "km-1", "keystore", json!("other.jks"));
+    set(&mut d, "lb-1", "instances", json!(1));
+    let one = check(&load(&d.to_string()).unwrap(), today());
+    let mut more = d.clone();
+    let km = node(&mut more, "km-2").clone();
+    let mut km4 = km.clone();
+    km4["id"] = json!("km-9");
+    km4["props"]["ip"] = json!("10.0.1.99");
+    km4["props"]["hostname"] = json!("km9.internal");
+    more["nodes"].as_array_mut().unwrap().push(km4);
+    for l in more["links"].clone().as_array().unwrap() {
+        if l["to"] == "km-2" || l["from"] == "km-2" {
+            let s = l.to_string().replace("\"km-2\"", "\"km-9\"");
+            more["links"].as_array_mut().unwrap().push(serde_json::from_str(&s).unwrap());
+        }
+    }
+    let two = check(&load(&more.to_string()).unwrap(), today());
+    for rule in ["HOST-009", "HOST-010", "LB-006"] {
+        let a = one.findings.iter().find(|f| f.rule == rule).unwrap_or_else(|| panic!("{rule} fires"));
+        let b = two.findings.iter().find(|f| f.rule == rule).unwrap();
+        if rule != "LB-006" {
+            assert_ne!(a.nodes, b.nodes, "{rule} names the new node");
+        }
+        assert_eq!(a.fingerprint(), b.fingerprint(), "{rule}'s fingerprint is the design's");
+    }
+
+    // A finding about something else has another: the same rule on another node, another
+    // logical database, another address.
+    let mut d = ha();
+    set(&mut d, "km-1", "memory_gb", json!(2));
+    set(&mut d, "km-2", "memory_gb", json!(2));
+    set(&mut d, "db-1", "databases", json!(["apim", "config"]));
+    let r = check(&load(&d.to_string()).unwrap(), today());
+    let all: Vec<String> = r.findings.iter().map(|f| f.fingerprint()).collect();
+    let host: Vec<&String> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "HOST-001")
+        .map(|f| &all[r.findings.iter().position(|g| std::ptr::eq(g, f)).unwrap()])
+        .collect();
+    assert_eq!(host.len(), 2);
+    assert_ne!(host[0], host[1]);
+    let dbs: std::collections::BTreeSet<String> =
+        r.findings.iter().filter(|f| f.rule == "DB-001").map(|f| f.fingerprint()).collect();
+    assert_eq!(dbs.len(), 3, "one fingerprint per missing logical database: {:?}", r.findings);
+}

@@ -110,7 +110,7 @@ pub fn bundle_entries(d: &Design, today: Date) -> Vec<Entry> {
     let mut files: Vec<Entry> = vec![
         ("design.json".into(), save(d).into_bytes()),
         ("report/findings.json".into(), output::to_json(&report).into_bytes()),
-        ("report/findings.sarif".into(), output::to_sarif(&report, "design.json").into_bytes()),
+        ("report/findings.sarif".into(), output::to_sarif(&report, d, "design.json").into_bytes()),
         ("firewall/flows.csv".into(), firewall::csv(&all).into_bytes()),
         ("firewall/flows.md".into(), firewall::markdown(d, &all).into_bytes()),
         ("firewall/aws/security-groups.tf".into(), firewall::terraform(d, &all).into_bytes()),

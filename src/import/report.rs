@@ -99,7 +99,7 @@ pub fn to_text(imp: &Imported, check: &Report) -> String {
 /// then the checker's findings located in the design file (`design_uri`).
 pub fn to_sarif(imp: &Imported, check: &Report, design_uri: &str) -> String {
     let mut doc: Value =
-        serde_json::from_str(&crate::rules::output::to_sarif(check, design_uri)).unwrap_or(Value::Null);
+        serde_json::from_str(&crate::rules::output::to_sarif(check, &imp.design, design_uri)).unwrap_or(Value::Null);
     let rules: Vec<Value> = crate::rules::catalog::IMPORT_RULES.iter().map(crate::rules::output::sarif_rule).collect();
     let run = &mut doc["runs"][0];
     let base = run["tool"]["driver"]["rules"].as_array().map(Vec::len).unwrap_or(0);
@@ -128,6 +128,13 @@ pub fn to_sarif(imp: &Imported, check: &Report, design_uri: &str) -> String {
                     "physicalLocation": { "artifactLocation": { "uri": uri }, "region": { "startLine": line.max(1) } },
                     "logicalLocations": f.nodes.iter().map(|n| json!({ "name": n, "kind": "object" })).collect::<Vec<_>>()
                 }],
+                // An import finding is about its rule's nodes in the file it was read from.
+                "partialFingerprints": {
+                    crate::rules::output::FINGERPRINT_KEY: crate::rules::fingerprint(
+                        f.rule,
+                        &format!("{}|{}", f.nodes.join(","), f.source.as_ref().map(|s| s.file.as_str()).unwrap_or(""))
+                    )
+                },
                 "properties": { "nodes": f.nodes }
             })
         })

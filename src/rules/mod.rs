@@ -59,6 +59,36 @@ pub struct Finding {
     pub fix: &'static str,
     /// Whether a valid waiver accepts it.
     pub waived: bool,
+    /// What the finding is about, for its fingerprint: the node for a rule about one node (or
+    /// the pair for a rule about one link), the logical database, the address, the duplicated
+    /// value, the waiver; empty for a design-wide finding. Never the list of every Key Manager
+    /// node or load balancer, so that adding a node leaves the fingerprint alone.
+    #[serde(skip)]
+    pub subject: String,
+}
+
+impl Finding {
+    /// The stable fingerprint: the first 16 hex digits of SHA-256 over `<rule>|<subject>`.
+    /// Moves and label edits leave it unchanged; a finding about something else has another.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(self.rule, &self.subject)
+    }
+}
+
+/// The first 16 hex digits of SHA-256 over `<rule>|<subject>`.
+pub fn fingerprint(rule: &str, subject: &str) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(rule.as_bytes());
+    h.update(b"|");
+    h.update(subject.as_bytes());
+    let digest = h.finalize();
+    let mut out = String::with_capacity(16);
+    for b in &digest[..8] {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// Counts of unwaived findings by severity, and of waived ones.
@@ -112,6 +142,7 @@ pub fn check(design: &Design, today: Date) -> Report {
             let mut nodes: Vec<String> = hit.nodes.iter().map(|&i| ctx.node(i).id.to_string()).collect();
             crate::model::order::sort(&mut nodes);
             nodes.dedup();
+            let subject = hit.subject.unwrap_or_else(|| nodes.join(","));
             findings.push(Finding {
                 rule: rule.id,
                 severity: hit.severity.unwrap_or(rule.severity),
@@ -121,13 +152,18 @@ pub fn check(design: &Design, today: Date) -> Report {
                 source: rule.source,
                 fix: rule.fix,
                 waived: false,
+                subject,
             });
         }
     }
     apply_waivers(design, today, &mut findings);
     crate::model::order::sort_by(&mut findings, |a, b| sort_key(a).cmp(&sort_key(b)));
+    Report { design: design.name.clone(), product: design.product.as_str(), summary: summarize(&findings), findings }
+}
+
+fn summarize(findings: &[Finding]) -> Summary {
     let mut summary = Summary::default();
-    for f in &findings {
+    for f in findings {
         match (f.waived, f.severity) {
             (true, _) => summary.waived += 1,
             (false, Severity::Error) => summary.error += 1,
@@ -135,11 +171,23 @@ pub fn check(design: &Design, today: Date) -> Report {
             (false, Severity::Info) => summary.info += 1,
         }
     }
-    Report { design: design.name.clone(), product: design.product.as_str(), summary, findings }
+    summary
 }
 
-fn waive_finding(id: &str, node: &Option<String>, message: String) -> Finding {
+impl Report {
+    /// Leaves out the findings whose fingerprint `known` holds (a baseline: accepted, old
+    /// findings) and counts again; returns how many were left out.
+    pub fn without_known(&mut self, known: &dyn Fn(&str) -> bool) -> usize {
+        let before = self.findings.len();
+        self.findings.retain(|f| !known(&f.fingerprint()));
+        self.summary = summarize(&self.findings);
+        before - self.findings.len()
+    }
+}
+
+fn waive_finding(id: &str, waiver: &crate::model::Waiver, message: String) -> Finding {
     let rule = WAIVE_RULES.iter().find(|r| r.id == id).unwrap_or(&WAIVE_RULES[0]);
+    let node = &waiver.node;
     Finding {
         rule: rule.id,
         severity: rule.severity,
@@ -149,6 +197,11 @@ fn waive_finding(id: &str, node: &Option<String>, message: String) -> Finding {
         source: rule.source,
         fix: rule.fix,
         waived: false,
+        // The waiver: the rule it waives, and its node when it names one.
+        subject: match node {
+            Some(n) => format!("{} {n}", waiver.rule),
+            None => waiver.rule.clone(),
+        },
     }
 }
 
@@ -163,17 +216,17 @@ fn apply_waivers(design: &Design, today: Date, findings: &mut Vec<Finding>) {
             None => w.rule.clone(),
         };
         if !findings.iter().any(matches) {
-            extra.push(waive_finding("WAIVE-001", &w.node, format!("The waiver for {target} matches no finding")));
+            extra.push(waive_finding("WAIVE-001", w, format!("The waiver for {target} matches no finding")));
         } else if w.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             extra.push(waive_finding(
                 "WAIVE-003",
-                &w.node,
+                w,
                 format!("The waiver for {target} has no reason, so it does not apply"),
             ));
         } else if let Some(expired) = w.expires.filter(|e| *e < today) {
             extra.push(waive_finding(
                 "WAIVE-002",
-                &w.node,
+                w,
                 format!("The waiver for {target} expired on {expired}; its findings count again"),
             ));
         } else {

@@ -3,15 +3,59 @@
 
 use serde_json::{json, Value};
 
-use super::catalog::WAIVE_RULES;
-use super::{Report, Severity};
+use std::collections::HashMap;
 
-/// The JSON document: two-space indentation and a final newline.
+use super::catalog::WAIVE_RULES;
+use super::{Finding, Report, Severity};
+use crate::model::Design;
+
+/// The JSON document: two-space indentation and a final newline. Each finding carries its
+/// `fingerprint` after the fields of rules.md.
 pub fn to_json(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_default();
+    let mut doc = serde_json::to_value(report).unwrap_or(Value::Null);
+    if let Some(items) = doc["findings"].as_array_mut() {
+        for (item, f) in items.iter_mut().zip(&report.findings) {
+            if let Value::Object(o) = item {
+                o.insert("fingerprint".into(), f.fingerprint().into());
+            }
+        }
+    }
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
 }
+
+/// The line of each node's `"id"` in the canonically saved design (`model::save`), for SARIF
+/// regions: code scanning needs a line, and the saved design is what a repository holds.
+pub fn node_lines(design: &Design) -> HashMap<String, usize> {
+    let text = crate::model::save(design);
+    let mut lines = HashMap::with_capacity(design.nodes.len());
+    let mut in_nodes = false;
+    for (n, line) in text.lines().enumerate() {
+        if line == "  \"nodes\": [" {
+            in_nodes = true;
+        } else if in_nodes && (line == "  ]," || line == "  ]") {
+            break;
+        } else if let Some(id) = line.strip_prefix("      \"id\": \"").and_then(|r| r.strip_suffix("\",")) {
+            if in_nodes {
+                lines.entry(id.to_string()).or_insert(n + 1);
+            }
+        }
+    }
+    lines
+}
+
+/// The line a finding is located at: its first node's, or 1 for a design-wide finding (one
+/// whose subject is not a node of its own: CLU-001 names every Key Manager node).
+fn start_line(f: &Finding, lines: &HashMap<String, usize>) -> usize {
+    if f.subject.is_empty() {
+        return 1;
+    }
+    f.nodes.first().and_then(|n| lines.get(n)).copied().unwrap_or(1)
+}
+
+/// The key of SARIF's `partialFingerprints` (versioned: a new scheme gets a new key).
+pub const FINGERPRINT_KEY: &str = "obkmFinding/v1";
 
 fn sarif_level(s: Severity) -> &'static str {
     match s {
@@ -34,9 +78,12 @@ pub fn sarif_rule(r: &super::catalog::Rule) -> Value {
     })
 }
 
-/// SARIF 2.1.0: one run, the tool's driver with every rule, one result per finding. Waived
-/// findings carry an accepted suppression (the waiver lives in the design file).
-pub fn to_sarif(report: &Report, artifact_uri: &str) -> String {
+/// SARIF 2.1.0: one run, the tool's driver with every rule, one result per finding, located at
+/// its node's line in the saved `design` and fingerprinted (`partialFingerprints`), so that code
+/// scanning tracks a finding across commits. Waived findings carry an accepted suppression (the
+/// waiver lives in the design file).
+pub fn to_sarif(report: &Report, design: &Design, artifact_uri: &str) -> String {
+    let lines = node_lines(design);
     let all: Vec<&super::catalog::Rule> = super::catalog::all().chain(WAIVE_RULES).collect();
     let rules: Vec<Value> = all.iter().map(|r| sarif_rule(r)).collect();
     let results: Vec<Value> = report
@@ -50,9 +97,13 @@ pub fn to_sarif(report: &Report, artifact_uri: &str) -> String {
                 "level": sarif_level(f.severity),
                 "message": { "text": format!("{} Fix: {}", f.message, f.fix) },
                 "locations": [{
-                    "physicalLocation": { "artifactLocation": { "uri": artifact_uri } },
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": artifact_uri },
+                        "region": { "startLine": start_line(f, &lines) }
+                    },
                     "logicalLocations": f.nodes.iter().map(|n| json!({ "name": n, "kind": "object" })).collect::<Vec<_>>()
                 }],
+                "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint() },
                 "properties": { "nodes": f.nodes, "source": f.source }
             });
             if f.waived {

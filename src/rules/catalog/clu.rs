@@ -39,7 +39,7 @@ fn clu_001(c: &Ctx, h: &mut Hits) {
                 c.labels(&c.kms)
             ),
         };
-        h.add(c.kms.clone(), msg);
+        h.about(c.kms.clone(), "", msg);
     }
 }
 
@@ -71,8 +71,9 @@ fn clu_004(c: &Ctx, h: &mut Hits) {
     }
     if c.d.cluster.membership_scheme == MembershipScheme::Multicast && zones.len() > 1 {
         let shown: Vec<String> = zones.iter().map(|z| format!("{z:?}")).collect();
-        h.add(
+        h.about(
             c.kms.clone(),
+            "",
             format!(
                 "Multicast membership needs one subnet, but the Key Manager nodes are in zones {}",
                 shown.join(", ")
@@ -100,7 +101,11 @@ fn clu_006(c: &Ctx, h: &mut Hits) {
         }
         for (port, same) in by_port {
             if same.len() > 1 {
-                h.add(same.clone(), format!("{} on {addr} all use member port {port}", c.labels(&same)));
+                h.about(
+                    same.clone(),
+                    format!("{addr}:{port}"),
+                    format!("{} on {addr} all use member port {port}", c.labels(&same)),
+                );
             }
         }
     }
@@ -115,8 +120,9 @@ fn clu_007(c: &Ctx, h: &mut Hits) {
 fn clu_008(c: &Ctx, h: &mut Hits) {
     for (addr, nodes) in c.kms_by_address() {
         if nodes.len() > 1 {
-            h.add(
+            h.about(
                 nodes.clone(),
+                addr.to_string(),
                 format!("{} run on one host ({addr}): it is a single point of failure", c.labels(nodes)),
             );
         }

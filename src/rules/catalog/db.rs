@@ -52,8 +52,9 @@ fn db_001(c: &Ctx, h: &mut Hits) {
     let hosted = hosted(c);
     for db in LOGICAL_DATABASES {
         if !hosted.iter().any(|(_, dbs)| dbs.iter().any(|d| d == db)) {
-            h.add(
+            h.about(
                 [],
+                *db,
                 format!(
                     "The {} database is hosted by no database linked to the Key Manager nodes",
                     logical_name(c.product, db)
@@ -98,8 +99,9 @@ fn db_004(c: &Ctx, h: &mut Hits) {
     for db in LOGICAL_DATABASES {
         let hosts: Vec<usize> = hosted.iter().filter(|(_, dbs)| dbs.iter().any(|d| d == db)).map(|(i, _)| *i).collect();
         if hosts.len() > 1 {
-            h.add(
+            h.about(
                 hosts.clone(),
+                *db,
                 format!(
                     "The {} database is hosted by {}: the nodes would not share data",
                     logical_name(c.product, db),

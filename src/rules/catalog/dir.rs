@@ -49,7 +49,7 @@ fn dir_002(c: &Ctx, h: &mut Hits) {
 
 fn dir_003(c: &Ctx, h: &mut Hits) {
     if let Some((nodes, why)) = one_shared(c, NodeKind::Directory) {
-        h.add(nodes, format!("The Key Manager nodes do not share one directory: {why}"));
+        h.about(nodes, "", format!("The Key Manager nodes do not share one directory: {why}"));
     }
 }
 

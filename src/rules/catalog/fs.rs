@@ -71,6 +71,7 @@ fn fs_002(c: &Ctx, h: &mut Hits) {
                     nodes: vec![i],
                     message: format!("{} does not share repository/deployment/server/{dir}", c.label(i)),
                     severity: Some(severity),
+                    subject: Some(format!("{}/{dir}", c.node(i).id)),
                 });
             }
         }
@@ -90,8 +91,9 @@ fn fs_004(c: &Ctx, h: &mut Hits) {
     if shared.len() > 1 {
         let mut nodes: Vec<usize> = c.kms.iter().copied().chain(shared.iter().copied()).collect();
         crate::model::order::sort_ascending(&mut nodes);
-        h.add(
+        h.about(
             nodes,
+            "",
             format!("The Key Manager nodes use several file systems ({}); they must share one", c.labels(&shared)),
         );
     }

@@ -189,7 +189,7 @@ fn host_009(c: &Ctx, h: &mut Hits) {
     }
     let version = |i: usize| format!("{} update {}", c.str(i, "product_version"), c.num(i, "update_level"));
     if let Some(values) = differing(c, version) {
-        h.add(c.kms.clone(), format!("The Key Manager nodes run different versions: {}", values.join("; ")));
+        h.about(c.kms.clone(), "", format!("The Key Manager nodes run different versions: {}", values.join("; ")));
     }
 }
 
@@ -199,7 +199,7 @@ fn host_010(c: &Ctx, h: &mut Hits) {
         return;
     }
     if let Some(values) = differing(c, |i| c.str(i, "keystore").into_owned()) {
-        h.add(c.kms.clone(), format!("The Key Manager nodes use different keystores: {}", values.join(", ")));
+        h.about(c.kms.clone(), "", format!("The Key Manager nodes use different keystores: {}", values.join(", ")));
     }
 }
 

@@ -97,8 +97,9 @@ fn lb_006(c: &Ctx, h: &mut Hits) {
     let lbs = lbs_to_kms(c);
     let total: f64 = lbs.iter().map(|&i| c.num(i, "instances")).sum();
     if !lbs.is_empty() && total < 2.0 {
-        h.add(
+        h.about(
             lbs.clone(),
+            "",
             format!("{} run(s) as a single instance: the load balancer is a single point of failure", c.labels(&lbs)),
         );
     }
@@ -120,8 +121,9 @@ fn lb_008(c: &Ctx, h: &mut Hits) {
     }
     if names.len() > 1 {
         let list: Vec<String> = names.into_iter().collect();
-        h.add(
+        h.about(
             named.clone(),
+            "",
             format!(
                 "{} answer to different public host names ({}): the cluster has one, used as every node's HostName, the token issuer and the SSO cookie domain",
                 c.labels(&named),

@@ -20,6 +20,8 @@ pub struct Hit {
     pub message: String,
     /// Overrides the rule's severity.
     pub severity: Option<Severity>,
+    /// What the finding is about, when it is not the nodes it names (`Finding::subject`).
+    pub subject: Option<String>,
 }
 
 /// Collects hits.
@@ -28,7 +30,14 @@ pub struct Hits(pub Vec<Hit>);
 
 impl Hits {
     fn add(&mut self, nodes: impl IntoIterator<Item = usize>, message: String) {
-        self.0.push(Hit { nodes: nodes.into_iter().collect(), message, severity: None });
+        self.0.push(Hit { nodes: nodes.into_iter().collect(), message, severity: None, subject: None });
+    }
+
+    /// A hit about `subject` (a logical database, an address, a duplicated value; empty for a
+    /// design-wide finding) rather than about the nodes it names: adding a node to the names
+    /// does not change its fingerprint.
+    fn about(&mut self, nodes: impl IntoIterator<Item = usize>, subject: impl Into<String>, message: String) {
+        self.0.push(Hit { nodes: nodes.into_iter().collect(), message, severity: None, subject: Some(subject.into()) });
     }
 }
 

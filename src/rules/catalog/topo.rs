@@ -116,7 +116,7 @@ fn topo_004(c: &Ctx, h: &mut Hits) {
         .collect();
     crate::model::order::sort_by(&mut shared, |a, b| a.0.cmp(&b.0));
     for (address, nodes) in shared {
-        h.add(nodes.clone(), format!("{} share the address {address}", c.labels(&nodes)));
+        h.about(nodes.clone(), address.to_string(), format!("{} share the address {address}", c.labels(&nodes)));
     }
 }
 
