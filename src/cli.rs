@@ -15,6 +15,9 @@ const USAGE: &str = "usage:
                 [--baseline findings.json|findings.sarif] [--no-waivers]
   obkm-topology bundle <design.json> --out <file.zip> [--today YYYY-MM-DD]
   obkm-topology firewall <design.json> --format csv|md|nft|iptables|terraform [--node <id>]
+                [--since <old design or share link>]   only what changed (csv|md|nft|iptables)
+  obkm-topology diff <old> <new> [--format text|json|md] [--ignore-layout] [--today YYYY-MM-DD]
+                each side a design file or a share link: the review of a change
   obkm-topology diagram <design.json> [--out <file.svg>] [--today YYYY-MM-DD]   the diagram (SVG)
   obkm-topology import <folder-or-zip> [--out design.json] [--force] [--product ob-km-1.3|ob-km-1.4|ob-km-1.5|ob-iam-2.0]
                 [--format text|json|sarif] [--today YYYY-MM-DD]   rebuilds the design from a deployment's files
@@ -48,7 +51,12 @@ pub fn run(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             Args::parse(&rest, &["format", "today", "baseline"]).and_then(|a| cmd_check(&a, no_waivers, out))
         }
         "bundle" => Args::parse(&rest, &["out", "today"]).and_then(|a| cmd_bundle(&a, out)),
-        "firewall" => Args::parse(&rest, &["format", "node"]).and_then(|a| cmd_firewall(&a, out)),
+        "firewall" => Args::parse(&rest, &["format", "node", "since"]).and_then(|a| cmd_firewall(&a, out)),
+        "diff" => {
+            let ignore_layout = rest.iter().any(|a| a == "--ignore-layout");
+            let rest: Vec<String> = rest.iter().filter(|a| *a != "--ignore-layout").cloned().collect();
+            Args::parse(&rest, &["format", "today"]).and_then(|a| cmd_diff(&a, ignore_layout, out))
+        }
         "diagram" => Args::parse(&rest, &["out", "today"]).and_then(|a| cmd_diagram(&a, out)),
         "import" => {
             let force = rest.iter().any(|a| a == "--force");
@@ -315,7 +323,37 @@ fn cmd_firewall(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
     let format = FirewallFormat::parse(name)
         .ok_or_else(|| format!("--format is csv, md, nft, iptables or terraform, not {name:?}"))?;
     let design = read_design(path)?;
-    let text = export::firewall(&design, format, a.option("node"))?;
+    let text = match a.option("since") {
+        Some(old) => crate::diff::delta::render(&read_side(old)?, &design, format, a.option("node"))?,
+        None => export::firewall(&design, format, a.option("node"))?,
+    };
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(0)
+}
+
+/// A design given as a file, or as a share link (a URL with `#d=`, the fragment, or `d=…`).
+fn read_side(arg: &str) -> Result<Design, String> {
+    if !std::path::Path::new(arg).exists() && (arg.contains("#d=") || arg.starts_with("d=")) {
+        return share::decode(arg).map_err(|e| format!("the share link: {e}"));
+    }
+    read_design(arg)
+}
+
+fn cmd_diff(a: &Args, ignore_layout: bool, out: &mut dyn Write) -> Result<i32, String> {
+    let [old, new] = a.positional.as_slice() else {
+        return Err(format!("diff needs two designs, the old one then the new one\n{USAGE}"));
+    };
+    let format = a.option("format").unwrap_or("text");
+    if !["text", "json", "md"].contains(&format) {
+        return Err(format!("--format is text, json or md, not {format:?}"));
+    }
+    let opts = crate::diff::Options { ignore_layout, today: a.today()? };
+    let d = crate::diff::diff(&read_side(old)?, &read_side(new)?, opts);
+    let text = match format {
+        "json" => crate::diff::to_json(&d),
+        "md" => crate::diff::to_markdown(&d),
+        _ => crate::diff::to_text(&d),
+    };
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(0)
 }

@@ -4,6 +4,7 @@
 //! its pure parts (the canvas's camera and interaction machine), which `cargo test` covers.
 
 pub mod cli;
+pub mod diff;
 pub mod export;
 pub mod import;
 pub mod model;

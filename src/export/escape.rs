@@ -87,28 +87,34 @@ pub fn csv(s: &str, free_text: bool) -> String {
     }
 }
 
-/// A Markdown table cell: pipes and backslashes escaped, HTML special characters as entities,
-/// line breaks as spaces.
+/// A Markdown table cell, escaped only where Markdown needs it, so that the text still reads
+/// as itself: pipes, backslashes, emphasis and link brackets and `<` (which could open HTML)
+/// backslash-escaped, `&` only where it would start a character reference, line breaks as
+/// spaces. `lb-1->km-1` stays as it is.
 pub fn markdown_cell(s: &str) -> String {
-    if plain(s, |b| matches!(b, b'|' | b'\\' | b'<' | b'>' | b'&' | b'`' | b'*' | b'_' | b'[' | b']')) {
+    if plain(s, |b| matches!(b, b'|' | b'\\' | b'<' | b'&' | b'`' | b'*' | b'_' | b'[' | b']')) {
         return s.to_string();
     }
-    let mut out = String::with_capacity(s.len());
-    for c in one_line(s).chars() {
+    let text = one_line(s);
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
         match c {
-            '|' => out.push_str("\\|"),
-            '\\' => out.push_str("\\\\"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '`' | '*' | '_' | '[' | ']' => {
+            '|' | '\\' | '<' | '`' | '*' | '_' | '[' | ']' => {
                 out.push('\\');
                 out.push(c);
             }
+            '&' if starts_reference(&text[i + 1..]) => out.push_str("\\&"),
             c => out.push(c),
         }
     }
     out
+}
+
+/// True when the text after a `&` would make it a character reference (`amp;`, `#60;`).
+fn starts_reference(rest: &str) -> bool {
+    let body = rest.strip_prefix('#').unwrap_or(rest);
+    let name: String = body.chars().take_while(char::is_ascii_alphanumeric).take(32).collect();
+    !name.is_empty() && body[name.len()..].starts_with(';')
 }
 
 /// An identifier for Terraform and other languages: `[a-z0-9_]`, not starting with a digit.
@@ -151,7 +157,9 @@ mod tests {
         assert_eq!(csv("say \"hi\"", false), "\"say \"\"hi\"\"\"");
         assert_eq!(csv("=1+2", true), "'=1+2");
         assert_eq!(csv("-1", false), "-1");
-        assert_eq!(markdown_cell("a|b\nc<d>"), "a\\|b c&lt;d&gt;");
+        assert_eq!(markdown_cell("a|b\nc<d>"), "a\\|b c\\<d>");
+        assert_eq!(markdown_cell("lb-1->km-1:tcp/9446"), "lb-1->km-1:tcp/9446");
+        assert_eq!(markdown_cell("AT&T &amp; &#60; & x"), "AT&T \\&amp; \\&#60; & x");
         assert_eq!(ident("km-1"), "km_1");
         assert_eq!(ident("1x"), "n1x");
         assert_eq!(yaml("a\"b\n"), "\"a\\\"b\\u000a\"");
