@@ -175,9 +175,12 @@ fn hostile() -> Value {
     let evil = "</clustering><x a=\"1\">'; drop table users; -- $(rm -rf /) `id` \n\r\t}{ % ${x} @@X@@ \u{0}";
     let mut d = fixture("ha-reference.json");
     d["name"] = json!(evil);
+    d["notes"] = json!(evil);
+    d["owner"] = json!(evil);
     d["cluster"]["domain"] = json!(evil);
     for n in d["nodes"].as_array_mut().unwrap() {
         n["label"] = json!(evil);
+        n["notes"] = json!(format!("# heading\n{evil}"));
         n["zone"] = json!(format!("=cmd|'/c calc'!A0 {evil}"));
     }
     set(&mut d, "km-2", "hostname", json!("km2\"; drop"));
@@ -863,4 +866,29 @@ fn bundles_applied_to_copies_of_the_real_packs() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn review_notes_reach_the_bundle_readme_and_the_diagram() {
+    let mut v = fixture("ha-reference.json");
+    v["owner"] = json!("Payments platform <platform@bank.example>");
+    v["notes"] = json!("Scaled to three nodes for the 2027 peak.\nSee CHG-1234.");
+    v["nodes"][2]["notes"] = json!("Rack 4 & 5: *moves* in March");
+    let d = design(&v);
+    let entries = export::bundle_entries(&d, today());
+    let readme = String::from_utf8(entries.iter().find(|e| e.0 == "README.md").unwrap().1.clone()).unwrap();
+    assert!(readme.contains("Owner: Payments platform \\<platform@bank.example>."), "{readme}");
+    assert!(
+        readme.contains("## Review notes\n\n> Scaled to three nodes for the 2027 peak.\n> See CHG-1234.\n"),
+        "{readme}"
+    );
+    assert!(readme.contains("- **KM 1** (km-1): Rack 4 & 5: \\*moves\\* in March\n"), "{readme}");
+    let svg = obkm_topology::export::diagram::svg(&d, &obkm_topology::rules::check(&d, today()), today());
+    assert!(svg.contains("<desc>Rack 4 &amp; 5: *moves* in March</desc>"), "the node's notes");
+    assert!(svg.contains("class=\"note-marker\"><title>Notes: Rack 4 &amp; 5"), "the marker on the node");
+    assert!(svg.contains("Owner: Payments platform &lt;platform@bank.example&gt; · Scaled to three nodes for the 2027 peak. See CHG-1234."));
+    // A design without notes has neither (its golden bundle and diagram stay as they were).
+    let plain = design(&fixture("ha-reference.json"));
+    let svg = obkm_topology::export::diagram::svg(&plain, &obkm_topology::rules::check(&plain, today()), today());
+    assert!(!svg.contains("note-marker") && !svg.contains("design-notes"));
 }

@@ -238,3 +238,31 @@ fn saving_is_canonical() {
     assert!(text.find("memory_gb").unwrap() < text.find("heap_gb").unwrap());
     assert!(text.ends_with("}\n"));
 }
+
+#[test]
+fn notes_and_owner_are_optional_and_saved_in_their_places() {
+    // Older files (without them) load and save to the same bytes as before.
+    for (name, text) in fixtures() {
+        let d = load(&text).unwrap();
+        assert!(d.notes.is_empty() && d.owner.is_empty() && d.nodes.iter().all(|n| n.notes.is_empty()), "{name}");
+    }
+    let text = r#"{"format":"obkm-topology","version":1,"owner":"Platform team","name":"N","notes":"Line 1\nLine 2",
+        "nodes":[{"notes":"Rack 4","id":"km-1","kind":"key-manager","label":"K","x":1,"y":2,"zone":"app","props":{}}]}"#;
+    let d = load(text).unwrap();
+    assert_eq!(
+        (d.notes.as_str(), d.owner.as_str(), d.nodes[0].notes.as_str()),
+        ("Line 1\nLine 2", "Platform team", "Rack 4")
+    );
+    let saved = save(&d);
+    let keys: Vec<&str> =
+        saved.lines().filter(|l| l.starts_with("  \"")).map(|l| l.trim().split('"').nth(1).unwrap()).collect();
+    assert_eq!(keys[..6], ["format", "version", "name", "notes", "owner", "product"]);
+    let node: Vec<&str> =
+        saved.lines().filter(|l| l.starts_with("      \"")).map(|l| l.trim().split('"').nth(1).unwrap()).collect();
+    assert_eq!(node, ["id", "kind", "label", "x", "y", "zone", "notes", "props"]);
+    assert_eq!(load(&saved).unwrap(), d);
+    // The wrong type is a load error naming the field.
+    assert_eq!(load_err(r#"{"format":"obkm-topology","version":1,"notes":7}"#), "notes: expected a string, found 7");
+    assert!(load_err(&doc(r#"{"id":"km-1","kind":"key-manager","notes":["a"]}"#, ""))
+        .starts_with("nodes[0].notes: expected a string"));
+}

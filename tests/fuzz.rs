@@ -22,12 +22,30 @@ fn reference_payload() -> Vec<u8> {
     codec::write(&d).0
 }
 
+/// The reference design with notes and an owner: a version 2 payload.
+fn noted_payload() -> Vec<u8> {
+    let mut d = load(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ha-reference.json")).unwrap(),
+    )
+    .unwrap();
+    d.notes = "Reviewed by the platform team".into();
+    d.owner = "Payments platform".into();
+    d.nodes[2].notes = "Replaces the old KM 1".into();
+    let (p, _, version) = codec::write(&d);
+    assert_eq!(version, 2);
+    p
+}
+
 fn link(payload: &[u8]) -> String {
+    link_v(payload, '1')
+}
+
+fn link_v(payload: &[u8], version: char) -> String {
     let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
     z.write_all(payload).unwrap();
     let mut b = z.finish().unwrap();
     b.extend_from_slice(&crc32(payload).to_be_bytes());
-    format!("d=1{}", base64url(&b))
+    format!("d={version}{}", base64url(&b))
 }
 
 /// Byte edits: (position, new byte) flips, insertions and truncation.
@@ -68,9 +86,15 @@ proptest! {
     fn codec_survives_mutated_payloads(edits in prop::collection::vec((any::<u16>(), any::<u8>(), any::<u8>()), 1..12)) {
         // A valid checksum over mutated bytes reaches the payload reader itself.
         let p = mutate(reference_payload(), &edits);
-        let _ = codec::read(&p);
+        let _ = codec::read(&p, 1);
+        let _ = codec::read(&p, 2);
         if let Ok(d) = share::decode(&link(&p)) {
             // Whatever opens is a valid design.
+            prop_assert!(load(&save(&d)).is_ok());
+        }
+        let q = mutate(noted_payload(), &edits);
+        let _ = codec::read(&q, 1);
+        if let Ok(d) = share::decode(&link_v(&q, '2')) {
             prop_assert!(load(&save(&d)).is_ok());
         }
     }
@@ -98,7 +122,7 @@ fn huge_counts_are_refused_before_allocating() {
     // A payload claiming 2^60 nodes: refused at once (each node needs at least a byte).
     let mut p = vec![0u8, 2, 0, 0];
     p.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]);
-    let e = codec::read(&p).unwrap_err();
+    let e = codec::read(&p, 1).unwrap_err();
     assert!(e.contains("more than it can hold"), "{e}");
 }
 
@@ -110,7 +134,7 @@ proptest! {
     #[test]
     fn validation_in_memory_agrees_with_the_json_round_trip(edits in prop::collection::vec((any::<u16>(), any::<u8>(), any::<u8>()), 0..12)) {
         let p = mutate(reference_payload(), &edits);
-        if let Ok(d) = codec::read(&p) {
+        if let Ok(d) = codec::read(&p, 1) {
             let by_json = obkm_topology::model::format::from_value(obkm_topology::model::format::to_value(&d));
             let mut in_memory = d.clone();
             let checked = obkm_topology::model::format::validate(&mut in_memory);

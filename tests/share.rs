@@ -74,6 +74,7 @@ prop_compose! {
         nodes in prop::collection::vec(node_strategy(), 0..12),
         links in prop::collection::vec((any::<u16>(), any::<u16>()), 0..20),
         waivers in prop::collection::vec(("[A-Z]{2,4}-00[1-9]", prop::option::of("[a-z]{1,6}"), prop::option::of("\\PC{0,20}"), prop::option::of((2000u32..2100, 1u32..13, 1u32..29))), 0..4),
+        notes in prop::option::of(("\\PC{0,40}", "\\PC{0,12}", prop::collection::vec((any::<u16>(), "(.|\n){1,30}"), 0..4))),
     ) -> Design {
         let mut d = Design { name, product: Product::ALL[product], ..Design::default() };
         if let Some(dom) = domain { d.cluster.domain = dom; }
@@ -85,7 +86,7 @@ prop_compose! {
                 if let Some(v) = v { map.insert(spec.name.to_string(), v); }
             }
             let label = label.unwrap_or_else(|| id.to_string());
-            d.nodes.push(Node { id, kind, label, x: f64::from(x), y: f64::from(y), zone, props: map, extra: Map::new() });
+            d.nodes.push(Node { id, kind, label, x: f64::from(x), y: f64::from(y), zone, notes: String::new(), props: map, extra: Map::new() });
         }
         if !d.nodes.is_empty() {
             for (a, b) in links {
@@ -96,6 +97,17 @@ prop_compose! {
         for (rule, node, reason, date) in waivers {
             let expires = date.and_then(|(y, m, day)| obkm_topology::model::Date::parse(&format!("{y:04}-{m:02}-{day:02}")));
             d.waivers.push(Waiver { rule, node, reason, expires, extra: Map::new() });
+        }
+        // Review notes (version 2 links), on about half the designs.
+        if let Some((design_notes, owner, node_notes)) = notes {
+            d.notes = design_notes;
+            d.owner = owner;
+            let n = d.nodes.len();
+            for (i, text) in node_notes {
+                if n > 0 {
+                    d.nodes[usize::from(i) % n].notes = text;
+                }
+            }
         }
         d
     }
@@ -162,6 +174,37 @@ fn golden_version_1_links_decode_forever() {
         assert_eq!(decoded, d, "{name}: the golden link no longer decodes to its design");
         assert_eq!(share::encode(&d).fragment, link.trim(), "{name}: the version 1 encoding changed");
     }
+}
+
+#[test]
+fn notes_and_owner_travel_in_version_2_links_and_only_they_need_it() {
+    let mut d = fixture("ha-reference.json");
+    // Without the new fields: version 1, the same bytes as the golden link.
+    assert!(share::encode(&d).fragment.starts_with("d=1"));
+    let golden = std::fs::read_to_string(root().join("tests/golden/links/ha-reference.link")).unwrap();
+    assert_eq!(share::encode(&d).fragment, golden.trim());
+    for (what, edit) in [
+        (
+            "design notes",
+            Box::new(|d: &mut Design| d.notes = "Reviewed: <b>ok</b>\nsecond line".into()) as Box<dyn Fn(&mut Design)>,
+        ),
+        ("owner", Box::new(|d: &mut Design| d.owner = "Payments platform team".into())),
+        ("node notes", Box::new(|d: &mut Design| d.nodes[3].notes = "Moves to the new rack in March".into())),
+    ] {
+        let mut e = d.clone();
+        edit(&mut e);
+        let enc = share::encode(&e);
+        assert!(enc.fragment.starts_with("d=2"), "{what}: {}", &enc.fragment[..10]);
+        let back = share::decode(&enc.fragment).unwrap();
+        assert_eq!(back, e, "{what}");
+        // And the CLI opens it to the same saved bytes.
+        assert_eq!(save(&back), save(&e));
+    }
+    // A version 2 payload read as version 1 is refused, never opened as something else.
+    d.notes = "x".into();
+    let (payload, _, v) = share::codec::write(&d);
+    assert_eq!(v, 2);
+    assert!(share::codec::read(&payload, 1).unwrap_err().contains("unexpected bytes"));
 }
 
 #[test]

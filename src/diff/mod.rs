@@ -13,6 +13,9 @@ use crate::export::flows::{flows, Flow};
 use crate::model::{format::to_value, Design};
 use crate::rules::{check, Date};
 
+/// A JSON object (a node, the design, a cluster) as the canonical saver makes it.
+type Obj = Map<String, Value>;
+
 /// The version of the JSON document (`format: obkm-topology-diff`).
 pub const DIFF_VERSION: u64 = 1;
 
@@ -261,7 +264,7 @@ pub fn diff(old: &Design, new: &Design, opts: Options) -> Diff {
             });
         }
     }
-    let kept: Vec<(&Map<String, Value>, &Map<String, Value>)> =
+    let kept: Vec<(&Obj, &Obj)> =
         nb.iter().filter_map(|n| old_by_id.get(&id(n)).filter(|o| same_kind(o, n)).map(|o| (*o, n))).collect();
     for (o, n) in &kept {
         field_changes(&mut changes, &id(n), &text_of(n, "label"), o, n);

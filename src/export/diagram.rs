@@ -164,6 +164,18 @@ pub fn svg(d: &Design, report: &Report, today: Date) -> String {
         s.warning,
         s.waived
     );
+    if !d.owner.is_empty() || !d.notes.is_empty() {
+        let owner = if d.owner.is_empty() { String::new() } else { format!("Owner: {}", d.owner) };
+        let sep = if d.owner.is_empty() || d.notes.is_empty() { "" } else { " · " };
+        let notes: String = d.notes.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let _ = writeln!(
+            out,
+            "    <text class=\"design-notes\" x=\"{tx}\" y=\"{}\" font-size=\"11\" fill=\"{MUTED}\">{}{sep}{}</text>",
+            ty + 60.0,
+            xml(&owner),
+            xml(&notes)
+        );
+    }
     let _ = writeln!(
         out,
         "    <line x1=\"{tx}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#d0d7de\"/>",
@@ -244,6 +256,9 @@ pub fn svg(d: &Design, report: &Report, today: Date) -> String {
         let _ =
             writeln!(out, "  <g class=\"node\" data-node=\"{}\" transform=\"translate({x},{y})\">", xml(n.id.as_str()));
         let _ = writeln!(out, "    <title>{} ({}, {})</title>", xml(&n.label), xml(n.id.as_str()), n.kind.title());
+        if !n.notes.is_empty() {
+            let _ = writeln!(out, "    <desc>{}</desc>", xml(&n.notes));
+        }
         let _ = writeln!(out, "    <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\" fill=\"#fff\" stroke=\"{c}\" stroke-width=\"1.5\"/>", -HALF_W, -HALF_H, 2.0 * HALF_W, 2.0 * HALF_H);
         let _ = writeln!(out, "    <circle cx=\"-60\" cy=\"0\" r=\"17\" fill=\"{c}\"/>");
         let _ = writeln!(out, "    <text x=\"-60\" y=\"4\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#fff\">{}</text>", glyph(n.kind));
@@ -278,6 +293,16 @@ pub fn svg(d: &Design, report: &Report, today: Date) -> String {
                     xml(&line)
                 );
             }
+        }
+        if !n.notes.is_empty() {
+            // The note marker: a folded sheet at the bottom right, its tooltip the notes.
+            let (mx, my) = (HALF_W - 20.0, HALF_H - 16.0);
+            let _ = writeln!(
+                out,
+                "    <g class=\"note-marker\"><title>Notes: {}</title><path d=\"M{mx} {my}h9l4 4v9h-13z\" fill=\"#fff3bf\" stroke=\"#9a6700\" stroke-width=\"1\"/><path d=\"M{} {my}v4h4\" fill=\"none\" stroke=\"#9a6700\" stroke-width=\"1\"/></g>",
+                xml(&n.notes),
+                mx + 9.0
+            );
         }
         if errors + warnings > 0 {
             let (fill, count) = if errors > 0 { ("#c62828", errors) } else { ("#b26a00", warnings) };

@@ -170,6 +170,27 @@ fn readme(d: &Design, report: &Report, all: &[Flow], files: &[Entry]) -> String 
         s.info,
         s.waived
     ));
+    if !d.owner.is_empty() {
+        out.push_str(&format!("Owner: {}.\n\n", md(&d.owner)));
+    }
+    // Review notes: the design's, then each node's (a line of text each, as Markdown reads it).
+    let noted: Vec<&crate::model::Node> = d.nodes.iter().filter(|n| !n.notes.trim().is_empty()).collect();
+    if !d.notes.trim().is_empty() || !noted.is_empty() {
+        out.push_str("## Review notes\n\n");
+        for line in d.notes.lines().filter(|l| !l.trim().is_empty()) {
+            out.push_str(&format!("> {}\n", md(line)));
+        }
+        if !d.notes.trim().is_empty() {
+            out.push('\n');
+        }
+        for n in &noted {
+            let lines: Vec<String> = n.notes.lines().filter(|l| !l.trim().is_empty()).map(md).collect();
+            out.push_str(&format!("- **{}** ({}): {}\n", md(&n.label), n.id, lines.join(" / ")));
+        }
+        if !noted.is_empty() {
+            out.push('\n');
+        }
+    }
     // Rulesets written without their drop rules come first: loading one leaves ports open.
     let mut open_rulesets = Vec::new();
     for n in firewall::receiving_nodes(d, all) {

@@ -490,6 +490,7 @@ fn build(
         x: 0.0,
         y: 0.0,
         zone: String::new(),
+        notes: String::new(),
         props: Default::default(),
         extra: Default::default(),
     };
@@ -1010,6 +1011,8 @@ fn build(
     unknown.push("clients and analytics: not in the configuration files".into());
     let mut design = Design {
         name: "Imported deployment".to_string(),
+        notes: String::new(),
+        owner: String::new(),
         product,
         cluster,
         nodes,

@@ -54,6 +54,17 @@ pub enum Command {
         /// New zone.
         zone: String,
     },
+    /// Changes a node's review notes.
+    SetNotes {
+        /// Which node.
+        id: NodeId,
+        /// New notes.
+        notes: String,
+    },
+    /// Changes the design's review notes.
+    SetDesignNotes(String),
+    /// Changes the design's owner.
+    SetOwner(String),
     /// Inserts a link at a position in the link list.
     AddLink {
         /// The link.
@@ -205,6 +216,13 @@ pub fn apply(d: &mut Design, cmd: Command) -> Result<Command, CommandError> {
             let old = std::mem::replace(&mut n.zone, zone);
             Command::SetZone { id, zone: old }
         }
+        Command::SetNotes { id, notes } => {
+            let n = node_mut(d, &id)?;
+            let old = std::mem::replace(&mut n.notes, notes);
+            Command::SetNotes { id, notes: old }
+        }
+        Command::SetDesignNotes(notes) => Command::SetDesignNotes(std::mem::replace(&mut d.notes, notes)),
+        Command::SetOwner(owner) => Command::SetOwner(std::mem::replace(&mut d.owner, owner)),
         Command::AddLink { link, index } => {
             if index > d.links.len() {
                 return Err(CommandError::OutOfRange(index));
@@ -393,6 +411,10 @@ pub fn describe(cmd: &Command, before: &Design) -> String {
         Command::SetLabel { id, label } => format!("{id} labelled {label}"),
         Command::SetZone { id, zone } if zone.is_empty() => format!("{id} left its zone"),
         Command::SetZone { id, zone } => format!("{id} moved to zone {zone}"),
+        Command::SetNotes { id, notes } if notes.is_empty() => format!("{id}: notes cleared"),
+        Command::SetNotes { id, .. } => format!("{id}: notes changed"),
+        Command::SetDesignNotes(_) => "design notes changed".into(),
+        Command::SetOwner(owner) => format!("owner set to {owner}"),
         Command::AddLink { link, .. } => format!("link {} to {} added", link.from, link.to),
         Command::RemoveLink { index } => match before.links.get(*index) {
             Some(l) => format!("link {} to {} deleted", l.from, l.to),

@@ -84,6 +84,8 @@ pub struct Node {
     pub y: f64,
     /// Free-text network zone.
     pub zone: String,
+    /// Free-text review notes (saved after `zone` when not empty).
+    pub notes: String,
     /// The properties that were set (typed by the kind's schema), plus unknown ones.
     pub props: Map<String, Value>,
     /// Unknown node fields.
@@ -146,6 +148,10 @@ impl Waiver {
 pub struct Design {
     /// Shown in the title and bundle names.
     pub name: String,
+    /// Free-text review notes about the whole design (saved after `name` when not empty).
+    pub notes: String,
+    /// Who answers for the design (a team or a person; saved after `notes` when not empty).
+    pub owner: String,
     /// The product the design targets.
     pub product: Product,
     /// Clustering settings.
@@ -164,6 +170,8 @@ impl Default for Design {
     fn default() -> Self {
         Design {
             name: DEFAULT_NAME.to_string(),
+            notes: String::new(),
+            owner: String::new(),
             product: Product::ObKm15,
             cluster: Cluster::default(),
             nodes: Vec::new(),
@@ -208,6 +216,7 @@ impl Design {
             x,
             y,
             zone: String::new(),
+            notes: String::new(),
             props: Map::new(),
             extra: Map::new(),
         }

@@ -137,6 +137,8 @@ pub fn from_value(value: Value) -> Result<Design, LoadError> {
         None => return err("version", "missing"),
     }
     let name = take_string(&mut root, "name", "")?.unwrap_or_else(|| DEFAULT_NAME.to_string());
+    let notes = take_string(&mut root, "notes", "")?.unwrap_or_default();
+    let owner = take_string(&mut root, "owner", "")?.unwrap_or_default();
     let product = match take_string(&mut root, "product", "")? {
         None => Product::ObKm15,
         Some(s) => match Product::parse(&s) {
@@ -174,7 +176,7 @@ pub fn from_value(value: Value) -> Result<Design, LoadError> {
     let nodes = load_nodes(take_array(&mut root, "nodes")?)?;
     let links = load_links(take_array(&mut root, "links")?, &nodes)?;
     let waivers = load_waivers(take_array(&mut root, "waivers")?)?;
-    Ok(Design { name, product, cluster, nodes, links, waivers, extra: root })
+    Ok(Design { name, notes, owner, product, cluster, nodes, links, waivers, extra: root })
 }
 
 /// The path of a field inside an object at `at` (empty: the document's root), made only when
@@ -269,7 +271,8 @@ fn load_nodes(items: Vec<Value>) -> Result<Vec<Node>, LoadError> {
         }
         let id =
             NodeId::parse(&id).ok_or_else(|| LoadError { path: format!("{at}.id"), message: "invalid id".into() })?;
-        nodes.push(Node { id, kind, label, x, y, zone, props, extra: obj });
+        let notes = take_string(&mut obj, "notes", &at)?.unwrap_or_default();
+        nodes.push(Node { id, kind, label, x, y, zone, notes, props, extra: obj });
     }
     Ok(nodes)
 }
@@ -375,6 +378,14 @@ pub fn to_value(design: &Design) -> Value {
     root.insert("format".into(), FORMAT_NAME.into());
     root.insert("version".into(), FORMAT_VERSION.into());
     root.insert("name".into(), design.name.clone().into());
+    // Optional fields of the format (a compatible addition): written only when set, so that a
+    // design without them saves to the same bytes as before they existed.
+    if !design.notes.is_empty() {
+        root.insert("notes".into(), design.notes.clone().into());
+    }
+    if !design.owner.is_empty() {
+        root.insert("owner".into(), design.owner.clone().into());
+    }
     root.insert("product".into(), design.product.as_str().into());
     let mut cluster = Map::new();
     cluster.insert("domain".into(), design.cluster.domain.clone().into());
@@ -426,6 +437,9 @@ fn node_value(n: &Node) -> Value {
     o.insert("x".into(), canonical_number(n.x));
     o.insert("y".into(), canonical_number(n.y));
     o.insert("zone".into(), n.zone.clone().into());
+    if !n.notes.is_empty() {
+        o.insert("notes".into(), n.notes.clone().into());
+    }
     let mut props = Map::new();
     for spec in n.kind.props() {
         if let Some(v) = n.props.get(spec.name) {

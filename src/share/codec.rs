@@ -13,6 +13,14 @@
 //! ```
 //! `set` and `dflt` are bit masks over the kind's properties in schema order: which are set,
 //! and which of those equal their default (so they cost no bytes).
+//!
+//! Version 2 is version 1 followed by an extension block for the fields added later:
+//!
+//! ```text
+//! ext     := notes:opt owner:opt k:uv (node:uv notes:str)*k
+//! ```
+//! A design that sets none of them is written as version 1, byte for byte as before, so that
+//! every link made before version 2 existed, and every link of such a design, stays the same.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -112,8 +120,14 @@ fn write_value(w: &mut W, ty: PropType, v: &Value) {
     }
 }
 
-/// Writes a design; returns the bytes and whether unknown fields were left out.
-pub fn write(d: &Design) -> (Vec<u8>, bool) {
+/// True when the design sets a field that version 1 has no room for.
+fn needs_v2(d: &Design) -> bool {
+    !d.notes.is_empty() || !d.owner.is_empty() || d.nodes.iter().any(|n| !n.notes.is_empty())
+}
+
+/// Writes a design; returns the bytes, whether unknown fields were left out, and the version
+/// of the encoding written (1, or 2 when the design needs it).
+pub fn write(d: &Design) -> (Vec<u8>, bool, u8) {
     let mut w = W(Vec::new());
     let mut dropped = !d.extra.is_empty() || !d.cluster.extra.is_empty();
     w.s(&d.name);
@@ -179,7 +193,18 @@ pub fn write(d: &Design) -> (Vec<u8>, bool) {
         w.opt(wv.reason.as_deref());
         w.u(wv.expires.as_ref().map(day_number).unwrap_or(0));
     }
-    (w.0, dropped)
+    if !needs_v2(d) {
+        return (w.0, dropped, 1);
+    }
+    w.opt(Some(d.notes.as_str()).filter(|s| !s.is_empty()));
+    w.opt(Some(d.owner.as_str()).filter(|s| !s.is_empty()));
+    let noted: Vec<(usize, &Node)> = d.nodes.iter().enumerate().filter(|(_, n)| !n.notes.is_empty()).collect();
+    w.u(noted.len() as u64);
+    for (i, n) in noted {
+        w.u(i as u64);
+        w.s(&n.notes);
+    }
+    (w.0, dropped, 2)
 }
 
 struct R<'a> {
@@ -317,8 +342,8 @@ fn date_of(n: u64) -> Res<Option<Date>> {
     Date::parse(&s).map(Some).ok_or_else(|| format!("a waiver date {s} does not exist"))
 }
 
-/// Reads a design; the error says what is wrong with the bytes.
-pub fn read(bytes: &[u8]) -> Res<Design> {
+/// Reads a design of encoding `version` (1 or 2); the error says what is wrong with the bytes.
+pub fn read(bytes: &[u8], version: u8) -> Res<Design> {
     let mut r = R { b: bytes, at: 0 };
     let name = r.s()?;
     let product = *Product::ALL.get(usize::from(r.byte()?)).ok_or("unknown product")?;
@@ -343,7 +368,7 @@ pub fn read(bytes: &[u8]) -> Res<Design> {
         if set >> specs.len() != 0 || dflt & !set != 0 {
             return Err(format!("node {id_text} has properties its kind does not have"));
         }
-        let mut node = Node { id, kind, label, x, y, zone, props: Map::new(), extra: Map::new() };
+        let mut node = Node { id, kind, label, x, y, zone, notes: String::new(), props: Map::new(), extra: Map::new() };
         for (i, spec) in specs.iter().enumerate() {
             if set & (1 << i) != 0 && dflt & (1 << i) == 0 {
                 let v = read_value(&mut r, spec.ty)?;
@@ -391,11 +416,30 @@ pub fn read(bytes: &[u8]) -> Res<Design> {
         let expires = date_of(r.u()?)?;
         waivers.push(Waiver { rule, node, reason, expires, extra: Map::new() });
     }
+    let (mut notes, mut owner) = (String::new(), String::new());
+    if version == 2 {
+        notes = r.opt()?.unwrap_or_default();
+        owner = r.opt()?.unwrap_or_default();
+        let k = r.count("node notes", nodes.len())?;
+        let mut last = None;
+        for _ in 0..k {
+            let i = r.u()? as usize;
+            // In node order, each node once: anything else is not what a writer makes.
+            if last.is_some_and(|l| i <= l) {
+                return Err("node notes out of order".into());
+            }
+            last = Some(i);
+            let text = r.s()?;
+            nodes.get_mut(i).ok_or_else(|| format!("notes name node #{i}, which does not exist"))?.notes = text;
+        }
+    }
     if r.left() != 0 {
         return Err(format!("{} unexpected bytes follow the design", r.left()));
     }
     Ok(Design {
         name,
+        notes,
+        owner,
         product,
         cluster: Cluster { domain, membership_scheme: scheme, extra: Map::new() },
         nodes,

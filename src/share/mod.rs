@@ -15,8 +15,12 @@ use thiserror::Error;
 
 use crate::model::Design;
 
-/// The version marker of this encoding (the first character after `d=`).
+/// The version marker of the first encoding (the first character after `d=`): every design
+/// without the fields added later is written with it, byte for byte as before.
 pub const VERSION: char = '1';
+/// The version marker of links that carry the fields added after version 1 (notes, owner):
+/// the same layout followed by an extension block (`codec`).
+pub const VERSION_2: char = '2';
 /// The longest fragment accepted (everything after `#`).
 pub const MAX_FRAGMENT: usize = 64 * 1024;
 /// The most bytes a link may inflate to.
@@ -84,14 +88,14 @@ impl Encoded {
 
 /// Encodes a design as a fragment (`d=1…`, without the `#`).
 pub fn encode(design: &Design) -> Encoded {
-    let (payload, dropped_unknown) = codec::write(design);
+    let (payload, dropped_unknown, version) = codec::write(design);
     let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     // Writing to a Vec cannot fail.
     let _ = z.write_all(&payload);
     let mut bytes = z.finish().unwrap_or_default();
     bytes.extend_from_slice(&crc32(&payload).to_be_bytes());
     let mut fragment = String::from("d=");
-    fragment.push(VERSION);
+    fragment.push(if version == 2 { VERSION_2 } else { VERSION });
     fragment.push_str(&base64url(&bytes));
     Encoded { fragment, dropped_unknown }
 }
@@ -109,7 +113,7 @@ pub fn decode(link: &str) -> Result<Design, ShareError> {
     let mut payload = Vec::new();
     let reader = flate2::read::DeflateDecoder::new(packed.compressed.as_slice());
     reader.take(MAX_INFLATED as u64 + 1).read_to_end(&mut payload).map_err(|_| ShareError::BadCompression)?;
-    finish(&payload, packed.crc)
+    finish(&payload, packed.crc, packed.version)
 }
 
 /// A link's data before it is inflated: the deflated payload and the checksum of the payload.
@@ -121,6 +125,8 @@ pub struct Packed {
     pub compressed: Vec<u8>,
     /// CRC-32 of the inflated payload.
     pub crc: u32,
+    /// The encoding's version (1 or 2).
+    pub version: u8,
 }
 
 /// Reads a link up to its deflated payload: the fragment, its length, the version marker,
@@ -136,29 +142,30 @@ pub fn unpack(link: &str) -> Result<Packed, ShareError> {
     }
     let data = fragment.split('&').find_map(|part| part.strip_prefix("d=")).ok_or(ShareError::NotALink)?;
     let mut chars = data.chars();
-    match chars.next() {
-        Some(VERSION) => {}
+    let version = match chars.next() {
+        Some(VERSION) => 1,
+        Some(VERSION_2) => 2,
         Some(other) => return Err(ShareError::UnknownVersion(other.to_string())),
         None => return Err(ShareError::Truncated),
-    }
+    };
     let mut bytes = unbase64url(chars.as_str(), 3)?;
     if bytes.len() < 6 {
         return Err(ShareError::Truncated);
     }
     let crc = bytes.split_off(bytes.len() - 4);
-    Ok(Packed { compressed: bytes, crc: u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]) })
+    Ok(Packed { compressed: bytes, crc: u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]), version })
 }
 
 /// The design in an inflated payload: its size, its checksum, the encoding, and everything
 /// the file format requires.
-pub fn finish(payload: &[u8], crc: u32) -> Result<Design, ShareError> {
+pub fn finish(payload: &[u8], crc: u32, version: u8) -> Result<Design, ShareError> {
     if payload.len() > MAX_INFLATED {
         return Err(ShareError::TooLarge);
     }
     if crc32(payload) != crc {
         return Err(ShareError::Checksum);
     }
-    let mut design = codec::read(payload).map_err(ShareError::Malformed)?;
+    let mut design = codec::read(payload, version).map_err(ShareError::Malformed)?;
     // Everything the file format requires holds for a decoded design too.
     crate::model::format::validate(&mut design).map_err(|e| ShareError::InvalidDesign(e.to_string()))?;
     Ok(design)

@@ -267,7 +267,7 @@ pub fn install_api(
 pub async fn decode_link(link: &str) -> Result<Design, share::ShareError> {
     let packed = share::unpack(link)?;
     let payload = inflate(&packed.compressed).await?;
-    share::finish(&payload, packed.crc)
+    share::finish(&payload, packed.crc, packed.version)
 }
 
 // The browser's `DecompressionStream` (web-sys has it only behind its unstable-API flag).

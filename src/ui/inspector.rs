@@ -24,6 +24,12 @@ enum Target {
     Scheme,
     /// A zone's name: the nodes in it (when the field was made) and its place in the list.
     ZoneName(Vec<NodeId>, usize),
+    /// A node's review notes.
+    Notes(NodeId),
+    /// The design's review notes.
+    DesignNotes,
+    /// The design's owner.
+    Owner,
 }
 
 impl Target {
@@ -37,6 +43,9 @@ impl Target {
             Target::Product => "product",
             Target::Scheme => "membership_scheme",
             Target::ZoneName(..) => "zone-name",
+            Target::Notes(_) => "notes",
+            Target::DesignNotes => "design-notes",
+            Target::Owner => "owner",
         }
     }
 
@@ -78,6 +87,9 @@ impl Target {
                 }
             }
             Target::Label(id) => node(id).map(|n| n.label.clone()).unwrap_or_default(),
+            Target::Notes(id) => node(id).map(|n| n.notes.clone()).unwrap_or_default(),
+            Target::DesignNotes => d.notes.clone(),
+            Target::Owner => d.owner.clone(),
             Target::Name => d.name.clone(),
             Target::Domain => d.cluster.domain.clone(),
             Target::Product => d.product.as_str().to_string(),
@@ -109,6 +121,9 @@ impl Target {
                 )
             }
             Target::Label(id) => Command::SetLabel { id: id.clone(), label: text.to_string() },
+            Target::Notes(id) => Command::SetNotes { id: id.clone(), notes: text.to_string() },
+            Target::DesignNotes => Command::SetDesignNotes(text.to_string()),
+            Target::Owner => Command::SetOwner(text.trim().to_string()),
             Target::Zone(ids) => Command::Batch(
                 ids.iter().map(|id| Command::SetZone { id: id.clone(), zone: text.trim().to_string() }).collect(),
             ),
@@ -149,7 +164,7 @@ impl Target {
                     id.map(|i| i.to_string()).unwrap_or_default()
                 )
             }
-            Target::Label(id) => {
+            Target::Label(id) | Target::Notes(id) => {
                 let label = editor.design.with_value(|d| d.node(id).map(|n| n.label.clone())).unwrap_or_default();
                 format!("{} of {label} ({id})", self.name())
             }
@@ -297,6 +312,72 @@ fn TextField(
                 on:keydown=on_key
             />
             <p class="field-error" id=err_id>{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// Review notes: free text on several lines, stored when the field is left (one undo step);
+/// Escape puts back the stored text. Any text is valid.
+#[component]
+fn NotesField(editor: Editor, target: Target, label: &'static str, help: &'static str) -> impl IntoView {
+    let read = {
+        let t = target.clone();
+        move || editor.design.with_value(|d| t.read(d))
+    };
+    let text = RwSignal::new(read());
+    let dirty = RwSignal::new(false);
+    {
+        let read = read.clone();
+        Effect::new(move |_| {
+            editor.rev.track();
+            let model = read();
+            if !dirty.get_untracked() && text.get_untracked() != model {
+                text.set(model);
+            }
+        });
+    }
+    let commit = {
+        let t = target.clone();
+        let read = read.clone();
+        move || {
+            let Some(value) = text.try_get_untracked() else { return };
+            dirty.try_set(false);
+            if value != read() {
+                if let Ok(cmd) = t.command(&value) {
+                    let _ = editor.try_execute(cmd);
+                }
+            }
+        }
+    };
+    let on_key = {
+        let read = read.clone();
+        move |ev: web_sys::KeyboardEvent| {
+            if ev.key() == "Escape" {
+                ev.prevent_default();
+                ev.stop_propagation();
+                dirty.set(false);
+                text.set(read());
+            }
+        }
+    };
+    let field_id = target.field_id();
+    view! {
+        <div class="field notes">
+            <label for=field_id.clone()><span class="field-name">{label}</span></label>
+            <textarea
+                id=field_id
+                name=target.name()
+                rows="3"
+                title=help
+                data-testid=target.field_id()
+                prop:value=move || text.get()
+                on:input=move |ev| {
+                    text.set(event_target_value(&ev));
+                    dirty.set(true);
+                }
+                on:change=move |_| commit()
+                on:keydown=on_key
+            ></textarea>
         </div>
     }
 }
@@ -470,6 +551,7 @@ fn NodeForm(editor: Editor, ids: Vec<NodeId>) -> impl IntoView {
             <h2>{kind.title()} <code class="node-id">{id.to_string()}</code></h2>
             <TextField editor=editor target=Target::Label(id.clone()) label="label".into() unit="" placeholder=id.to_string() help="shown on the canvas" />
             <TextField editor=editor target=Target::Zone(ids.clone()) label="zone".into() unit="" placeholder="such as dmz, app, data".into() help="network zone" />
+            <NotesField editor=editor target=Target::Notes(id.clone()) label="notes" help="review notes: shown as a marker on the node, written into the bundle's README and the diagram" />
             <Links editor=editor id=id.clone() />
             <h3>"Properties"</h3>
             {props}
@@ -587,6 +669,8 @@ fn DesignForm(editor: Editor) -> impl IntoView {
         <h2>"Design"</h2>
         {selected}
         <TextField editor=editor target=Target::Name label="name".into() unit="" placeholder="Untitled design".into() help="the design's name" />
+        <TextField editor=editor target=Target::Owner label="owner".into() unit="" placeholder="the team that answers for it".into() help="who answers for the design: written into the firewall files and the bundle" />
+        <NotesField editor=editor target=Target::DesignNotes label="notes" help="review notes on the whole design" />
         <SelectField editor=editor target=Target::Product label="product".into() options=products />
         <TextField editor=editor target=Target::Domain label="cluster domain".into() unit="" placeholder="wso2.ob.km.domain".into() help="Hazelcast clustering domain" />
         <SelectField editor=editor target=Target::Scheme label="membership scheme".into() options=schemes />

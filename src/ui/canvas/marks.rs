@@ -39,6 +39,11 @@ pub struct NodeLook {
     pub detail: u8,
     /// The line of facts (drawn at `FACTS`).
     pub facts: String,
+    /// The node's review notes (a marker shows them; empty: no marker).
+    pub notes: String,
+    /// In compare mode, how the node differs from the design compared with: `added`,
+    /// `changed` or nothing.
+    pub mark: &'static str,
 }
 
 /// The node's `transform` attribute.
@@ -48,7 +53,13 @@ pub fn transform((x, y): Point) -> String {
 
 /// The node's `class` attribute.
 pub fn node_class(look: &NodeLook) -> String {
-    format!("node kind-{}{}", look.kind.as_str(), if look.selected { " selected" } else { "" })
+    format!(
+        "node kind-{}{}{}{}",
+        look.kind.as_str(),
+        if look.selected { " selected" } else { "" },
+        if look.mark.is_empty() { "" } else { " diff-" },
+        look.mark
+    )
 }
 
 /// The node's accessible name: its full label (its id when the label is blank).
@@ -66,7 +77,13 @@ pub fn description(id: &NodeId, look: &NodeLook) -> String {
         (0, 0) => String::new(),
         (e, w) => format!(", {e} error(s), {w} warning(s)"),
     };
-    format!("{id}, {}{counts}", look.kind.title())
+    let notes = if look.notes.is_empty() { "" } else { ", has review notes" };
+    let mark = match look.mark {
+        "added" => ", added since the compared design",
+        "changed" => ", changed since the compared design",
+        _ => "",
+    };
+    format!("{id}, {}{counts}{notes}{mark}", look.kind.title())
 }
 
 /// What is inside a node's `<g>`: the tooltip and description, the box, the icon and the
@@ -119,6 +136,16 @@ pub fn node_text_inner(id: &NodeId, look: &NodeLook) -> String {
                 xml(small)
             );
         }
+    }
+    if !look.notes.is_empty() {
+        // A folded sheet at the box's bottom right; its tooltip is the notes.
+        let (x, y) = (HALF_W - 22.0, HALF_H - 16.0);
+        let _ = write!(
+            out,
+            "<g class=\"note-marker\" data-testid=\"note-marker\"><title>Notes: {}</title><path d=\"M{x} {y}h9l4 4v9h-13z\"></path><path class=\"fold\" d=\"M{} {y}v4h4\"></path></g>",
+            xml(&look.notes),
+            x + 9.0
+        );
     }
     out
 }
@@ -302,6 +329,8 @@ mod tests {
             badge: (0, 0),
             detail: LABELS,
             facts: "10.0.1.11 · OB KM 1.5.0".into(),
+            notes: String::new(),
+            mark: "",
         }
     }
 

@@ -60,6 +60,8 @@ pub struct Input<'a> {
     pub selected: &'a [NodeId],
     pub selected_link: Option<&'a LinkKey>,
     pub badges: &'a HashMap<NodeId, (usize, usize)>,
+    /// Compare mode's marks of nodes (`added`, `changed`); empty outside it.
+    pub marks: &'a HashMap<NodeId, &'static str>,
     pub labels: &'a HashMap<LinkKey, String>,
     /// How much text nodes show (`marks::NO_TEXT`, `LABELS`, `FACTS`).
     pub detail: u8,
@@ -279,6 +281,8 @@ impl Painter {
                 badge: input.badges.get(&n.id).copied().unwrap_or_default(),
                 detail: input.detail,
                 facts: if input.detail >= marks::FACTS { facts(n, input.design.product) } else { String::new() },
+                notes: n.notes.clone(),
+                mark: input.marks.get(&n.id).copied().unwrap_or(""),
             };
             if !self.nodes.contains_key(&n.id) {
                 drawn.push(&n.id);
@@ -711,7 +715,7 @@ fn update_node(el: &mut NodeEl, id: &NodeId, look: NodeLook) -> Option<String> {
         let t = marks::transform(look.pos);
         el.parts().for_each(|p| set(p, "transform", &t));
     }
-    if old.selected != look.selected {
+    if old.selected != look.selected || old.mark != look.mark {
         set(&el.g, "class", &marks::node_class(&look));
         set(&el.g, "aria-selected", if look.selected { "true" } else { "false" });
     }
@@ -721,7 +725,7 @@ fn update_node(el: &mut NodeEl, id: &NodeId, look: NodeLook) -> Option<String> {
     if old.label != look.label || (old.detail > 0) != (look.detail > 0) {
         el.g.set_inner_html(&marks::node_inner(id, &look));
         el.desc = el.g.first_element_child().and_then(|t| t.next_element_sibling());
-    } else if old.badge != look.badge {
+    } else if old.badge != look.badge || old.notes.is_empty() != look.notes.is_empty() || old.mark != look.mark {
         if let Some(desc) = &el.desc {
             desc.set_text_content(Some(&marks::description(id, &look)));
         }
@@ -743,7 +747,8 @@ fn update_node(el: &mut NodeEl, id: &NodeId, look: NodeLook) -> Option<String> {
             (None, _) => add = Some(marks::badge(id, &look)),
         }
     }
-    let texts_changed = old.label != look.label || old.detail != look.detail || old.facts != look.facts;
+    let texts_changed =
+        old.label != look.label || old.detail != look.detail || old.facts != look.facts || old.notes != look.notes;
     if look.detail > marks::NO_TEXT {
         match &el.text {
             Some(text) if texts_changed => text.set_inner_html(&marks::node_text_inner(id, &look)),

@@ -486,6 +486,7 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
         // design or a selection): a large design opens without the flow list.
         let few = editor.links.with_untracked(|l| l.len() <= paint::LABELLED_LINKS);
         let none = HashMap::new();
+        let marks = HashMap::new();
         let wanted = detail > marks::NO_TEXT && (few || !selected.is_empty());
         let route = few || pointer.routing.get();
         let draw = |labels: &HashMap<LinkKey, String>| {
@@ -506,6 +507,7 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                                 selected: &selected,
                                 selected_link: selected_link.as_ref(),
                                 badges,
+                                marks: &marks,
                                 labels,
                                 detail,
                                 moving: &moving,
