@@ -12,9 +12,11 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 # The Python the export tests run: the project's own virtual environment (scripts/install-tools.sh).
 export OBKM_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/obkm-topology/venv
 export OBKM_PYTHON ?= $(OBKM_VENV)/bin/python
-# Build products are shared between clones on one machine (a warm CI run reuses them);
-# cargo's fingerprints keep that correct. Override with CARGO_TARGET_DIR=... if you like.
-export CARGO_TARGET_DIR ?= $(HOME)/.cache/obkm-topology/target
+# Build products live outside the clone (a warm CI run of the same clone reuses them), one
+# directory per clone: cargo names a crate's artifacts the same in every clone and judges them
+# by file times, so two clones sharing one directory could each run the other's build (seen:
+# a release build of one clone served to the other). Override with CARGO_TARGET_DIR=....
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/obkm-topology/target-$(shell printf '%s' '$(CURDIR)' | sha256sum | cut -c1-12)
 export CARGO_TERM_COLOR ?= never
 
 .PHONY: help tools fetch build serve dev test test-native lint test-browser bench fmt clean

@@ -398,21 +398,21 @@ pub fn diff(old: &Design, new: &Design, opts: Options) -> Diff {
     Diff { old: Side::of(old), new: Side::of(new), changes, opened, closed }
 }
 
-/// The counts the summary lists, in order.
-const COUNTED: &[(&str, &str, &str)] = &[
-    ("design", "changed", "design fields changed"),
-    ("node", "added", "nodes added"),
-    ("node", "removed", "nodes removed"),
-    ("node", "changed", "node fields changed"),
-    ("node", "moved", "nodes moved"),
-    ("link", "added", "links added"),
-    ("link", "removed", "links removed"),
-    ("waiver", "added", "waivers added"),
-    ("waiver", "removed", "waivers removed"),
-    ("finding", "new", "new findings"),
-    ("finding", "fixed", "fixed findings"),
-    ("flow", "opened", "flows opened"),
-    ("flow", "closed", "flows closed"),
+/// The counts the summary lists, in order: (section, change, words).
+pub const COUNTED: &[(&str, &str, &str)] = &[
+    ("design", "changed", "design field(s) changed"),
+    ("node", "added", "node(s) added"),
+    ("node", "removed", "node(s) removed"),
+    ("node", "changed", "node field(s) changed"),
+    ("node", "moved", "node(s) moved"),
+    ("link", "added", "link(s) added"),
+    ("link", "removed", "link(s) removed"),
+    ("waiver", "added", "waiver(s) added"),
+    ("waiver", "removed", "waiver(s) removed"),
+    ("finding", "new", "new finding(s)"),
+    ("finding", "fixed", "fixed finding(s)"),
+    ("flow", "opened", "flow(s) opened"),
+    ("flow", "closed", "flow(s) closed"),
 ];
 
 /// The JSON document: `format`, `version`, `old` and `new` (name, product, sha256), `summary`

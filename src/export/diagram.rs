@@ -295,8 +295,8 @@ pub fn svg(d: &Design, report: &Report, today: Date) -> String {
             }
         }
         if !n.notes.is_empty() {
-            // The note marker: a folded sheet at the bottom right, its tooltip the notes.
-            let (mx, my) = (HALF_W - 20.0, HALF_H - 16.0);
+            // The note marker: a folded sheet on the top left corner, its tooltip the notes.
+            let (mx, my) = (-HALF_W - 5.0, -HALF_H - 7.0);
             let _ = writeln!(
                 out,
                 "    <g class=\"note-marker\"><title>Notes: {}</title><path d=\"M{mx} {my}h9l4 4v9h-13z\" fill=\"#fff3bf\" stroke=\"#9a6700\" stroke-width=\"1\"/><path d=\"M{} {my}v4h4\" fill=\"none\" stroke=\"#9a6700\" stroke-width=\"1\"/></g>",

@@ -18,7 +18,7 @@ use super::FirewallFormat;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Job {
-    /// `bundle`, `firewall`, `diagram`, `share` or `measure`.
+    /// `bundle`, `firewall`, `diagram`, `share`, `diff` or `measure`.
     pub kind: String,
     /// The design, as saved.
     pub design: String,
@@ -33,6 +33,13 @@ pub struct Job {
     /// `share`: the page's address without its fragment.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// `diff`, and `firewall` for the change request: the design compared with (the old one),
+    /// as saved.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// `diff`: leave out nodes that only moved.
+    #[serde(default)]
+    pub ignore_layout: bool,
 }
 
 /// A job's answer.
@@ -64,8 +71,35 @@ pub fn run(job: &str, now_ms: &dyn Fn() -> f64) -> Result<Done, String> {
             let format = job.format.as_deref().unwrap_or_default();
             let format =
                 FirewallFormat::parse(format).ok_or_else(|| format!("an unknown firewall format {format:?}"))?;
-            let (name, mime, bytes) = firewall_download(&d, format, job.node.as_deref())?;
+            let (name, mime, bytes) = match &job.since {
+                // The change request since the compared design (`firewall --since`).
+                Some(old) => {
+                    let old = load(old).map_err(|e| format!("the compared design: {e}"))?;
+                    let text = crate::diff::delta::render(&old, &d, format, job.node.as_deref())?;
+                    let (ext, mime) = match format {
+                        FirewallFormat::Csv => ("csv", "text/csv"),
+                        FirewallFormat::Markdown => ("md", "text/markdown"),
+                        FirewallFormat::Nft => ("nft", "text/plain"),
+                        _ => ("rules", "text/plain"),
+                    };
+                    let who = job.node.as_deref().map(|n| format!("-{n}")).unwrap_or_default();
+                    (format!("{}-firewall-changes{who}.{ext}", slug(&d.name)), mime, text.into_bytes())
+                }
+                None => firewall_download(&d, format, job.node.as_deref())?,
+            };
             Ok(Done { name, mime: mime.into(), bytes, meta: Value::Null })
+        }
+        "diff" => {
+            let old = job.since.as_deref().ok_or("a diff job without the compared design")?;
+            let old = load(old).map_err(|e| format!("the compared design: {e}"))?;
+            let opts = crate::diff::Options { ignore_layout: job.ignore_layout, today };
+            let diff = crate::diff::diff(&old, &d, opts);
+            Ok(Done {
+                name: format!("{}-changes.json", slug(&d.name)),
+                mime: "application/json".into(),
+                bytes: crate::diff::to_json(&diff).into_bytes(),
+                meta: Value::Null,
+            })
         }
         "diagram" => {
             let report = crate::rules::check(&d, today);

@@ -186,6 +186,7 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
     };
     let share_link = RwSignal::new(None::<(String, usize)>);
     let import_report = RwSignal::new(None::<super::importer::Report>);
+    let compare = super::compare::Compare::new();
     // A replaced design takes its share link with it.
     Effect::new(move |first: Option<()>| {
         editor.replaced.track();
@@ -198,19 +199,20 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
             <header class="topbar">
                 <h1 class="brand">"obkm-topology"</h1>
                 <span class="design-name" data-testid="design-name">{title}</span>
-                <Toolbar editor=editor pointer=pointer dark=dark has_previous=has_previous share_link=share_link exporter=exporter import_report=import_report />
+                <Toolbar editor=editor pointer=pointer dark=dark has_previous=has_previous share_link=share_link exporter=exporter import_report=import_report compare=compare />
             </header>
             <div class="sr-only" aria-live="polite" data-testid="announcer">{move || editor.announcement.get()}</div>
             <main class="workspace">
                 <Palette editor=editor pointer=pointer />
-                <div class="center" class:has-report=move || import_report.with(Option::is_some)>
+                <div class="center" class:has-report=move || import_report.with(Option::is_some) || compare.shown.with(Option::is_some)>
                     // Messages and the share bar float over the canvas: they never move it.
                     <div class="notices">
                         <Messages editor=editor />
                         <ShareBar share_link=share_link />
                     </div>
-                    <Canvas editor=editor pointer=pointer />
+                    <Canvas editor=editor pointer=pointer compare=compare.shown />
                     <ImportReport report=import_report editor=editor />
+                    <super::compare::ComparePanel editor=editor pointer=pointer exporter=exporter compare=compare />
                     <findings::Findings editor=editor pointer=pointer />
                 </div>
                 <Inspector editor=editor settled=pointer.settled />
@@ -457,6 +459,7 @@ fn Toolbar(
     share_link: RwSignal<Option<(String, usize)>>,
     exporter: Exporter,
     import_report: RwSignal<Option<super::importer::Report>>,
+    compare: super::compare::Compare,
 ) -> impl IntoView {
     let importer = Exporter::importer();
     // A job for the export worker on the current design.
@@ -615,6 +618,7 @@ fn Toolbar(
             <button data-action="open" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } } title="Open a design file (JSON), or a diagram exported from here (SVG)">"Open…"</button>
             <input node_ref=file_input type="file" accept=".json,.svg,application/json,image/svg+xml" class="hidden" data-testid="file-input" on:change=open_chosen />
             <ImportMenu editor=editor pointer=pointer importer=importer has_previous=has_previous report=import_report />
+            <super::compare::CompareMenu editor=editor exporter=exporter compare=compare />
             <button data-action="save" on:click=save_file title="Save the design as a JSON file">"Save"</button>
             <button data-action="share" on:click=share_design title="Copy a link that holds the whole design">"Share"</button>
             {move || has_previous.get().then(|| view! {

@@ -138,8 +138,9 @@ pub fn node_text_inner(id: &NodeId, look: &NodeLook) -> String {
         }
     }
     if !look.notes.is_empty() {
-        // A folded sheet at the box's bottom right; its tooltip is the notes.
-        let (x, y) = (HALF_W - 22.0, HALF_H - 16.0);
+        // A folded sheet on the box's top left corner (the badge has the top right); its
+        // tooltip is the notes.
+        let (x, y) = (-HALF_W - 5.0, -HALF_H - 7.0);
         let _ = write!(
             out,
             "<g class=\"note-marker\" data-testid=\"note-marker\"><title>Notes: {}</title><path d=\"M{x} {y}h9l4 4v9h-13z\"></path><path class=\"fold\" d=\"M{} {y}v4h4\"></path></g>",
@@ -210,21 +211,22 @@ pub fn path(route: &[Point]) -> String {
 }
 
 /// A link: a wide transparent path that takes the pointer and the line drawn.
-pub fn link(from: &NodeId, to: &NodeId, occurrence: usize, d: &str, selected: bool) -> String {
+pub fn link(from: &NodeId, to: &NodeId, occurrence: usize, d: &str, state: u8) -> String {
     format!(
         "<g class=\"{}\" role=\"img\" aria-label=\"Link from {f} to {t}\" data-link=\"{f}~{t}\" data-occurrence=\"{occurrence}\"><path class=\"link-hit\" d=\"{d}\"></path><path class=\"link-line\" d=\"{d}\"></path></g>",
-        link_class(selected),
+        link_class(state),
         f = xml(from.as_str()),
         t = xml(to.as_str()),
     )
 }
 
-/// A link's `class` attribute.
-pub fn link_class(selected: bool) -> &'static str {
-    if selected {
-        "link selected"
-    } else {
-        "link"
+/// A link's `class` attribute: selected (bit 1), added since the compared design (bit 2).
+pub fn link_class(state: u8) -> &'static str {
+    match state & 3 {
+        0 => "link",
+        1 => "link selected",
+        2 => "link diff-added",
+        _ => "link selected diff-added",
     }
 }
 

@@ -62,6 +62,8 @@ pub struct Input<'a> {
     pub badges: &'a HashMap<NodeId, (usize, usize)>,
     /// Compare mode's marks of nodes (`added`, `changed`); empty outside it.
     pub marks: &'a HashMap<NodeId, &'static str>,
+    /// Compare mode's added links (`from~to`); empty outside it.
+    pub added_links: &'a HashSet<String>,
     pub labels: &'a HashMap<LinkKey, String>,
     /// How much text nodes show (`marks::NO_TEXT`, `LABELS`, `FACTS`).
     pub detail: u8,
@@ -96,7 +98,8 @@ struct LinkEl {
     hit: Element,
     line: Element,
     d: String,
-    selected: bool,
+    /// `marks::link_class`'s state: selected (1), added since the compared design (2).
+    state: u8,
 }
 
 struct LabelEl {
@@ -245,10 +248,10 @@ impl Painter {
             }
         }
         for (key, el) in self.links.iter_mut() {
-            let on = input.selected_link == Some(key);
-            if el.selected != on {
-                set(&el.g, "class", marks::link_class(on));
-                el.selected = on;
+            let state = (el.state & 2) | u8::from(input.selected_link == Some(key));
+            if el.state != state {
+                set(&el.g, "class", marks::link_class(state));
+                el.state = state;
             }
         }
     }
@@ -386,35 +389,36 @@ impl Painter {
         }
         // Where the elements are now: the kept ones in their order, then the new ones appended.
         let mut drawn: Vec<LinkKey> = self.link_order.iter().filter(|k| self.links.contains_key(*k)).cloned().collect();
-        let mut fresh: Vec<(&LinkKey, String, bool)> = Vec::new();
+        let mut fresh: Vec<(&LinkKey, String, u8)> = Vec::new();
         self.link_order.clone_from(&keys);
         self.reroute();
         for (key, route) in keys.iter().zip(&self.routes) {
             let d = marks::path(route);
-            let selected = input.selected_link == Some(key);
+            let added = !input.added_links.is_empty() && input.added_links.contains(&format!("{}~{}", key.0, key.1));
+            let state = u8::from(input.selected_link == Some(key)) | (u8::from(added) << 1);
             match self.links.get_mut(key) {
                 Some(el) => {
                     redraw_link(el, d);
-                    if el.selected != selected {
-                        set(&el.g, "class", marks::link_class(selected));
-                        el.selected = selected;
+                    if el.state != state {
+                        set(&el.g, "class", marks::link_class(state));
+                        el.state = state;
                     }
                 }
                 None => {
                     drawn.push(key.clone());
-                    fresh.push((key, d, selected));
+                    fresh.push((key, d, state));
                 }
             }
         }
         let reorder = drawn != keys;
         if !fresh.is_empty() {
             let markup: String =
-                fresh.iter().map(|((from, to, occ), d, selected)| marks::link(from, to, *occ, d, *selected)).collect();
+                fresh.iter().map(|((from, to, occ), d, state)| marks::link(from, to, *occ, d, *state)).collect();
             let mut made = append(&groups.links, &markup).into_iter();
-            for (key, d, selected) in fresh {
+            for (key, d, state) in fresh {
                 let Some(g) = made.next() else { break };
                 let (Some(hit), Some(line)) = (g.first_element_child(), g.last_element_child()) else { continue };
-                self.links.insert(key.clone(), LinkEl { g, hit, line, d, selected });
+                self.links.insert(key.clone(), LinkEl { g, hit, line, d, state });
             }
         }
         if reorder {

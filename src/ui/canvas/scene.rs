@@ -399,7 +399,12 @@ fn on_canvas_key(editor: &Editor, ev: &web_sys::KeyboardEvent) {
 
 /// The canvas with its zoom controls.
 #[component]
-pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
+pub fn Canvas(
+    editor: Editor,
+    pointer: Pointer,
+    /// Compare mode's marks and ghosts (`ui::compare`), when it is on.
+    compare: RwSignal<Option<crate::ui::compare::Compared>>,
+) -> impl IntoView {
     let on_down = move |ev: web_sys::PointerEvent| on_canvas_down(&editor, &pointer, &ev);
     let on_wheel = move |ev: web_sys::WheelEvent| {
         ev.prevent_default();
@@ -486,7 +491,11 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
         // design or a selection): a large design opens without the flow list.
         let few = editor.links.with_untracked(|l| l.len() <= paint::LABELLED_LINKS);
         let none = HashMap::new();
-        let marks = HashMap::new();
+        // Compare mode's marks; a new comparison redraws what it marks.
+        let (marks, added_links, generation) = compare.with(|c| match c {
+            Some(c) => (c.marks.clone(), c.added_links.clone(), c.generation),
+            None => (HashMap::new(), std::collections::HashSet::new(), 0),
+        });
         let wanted = detail > marks::NO_TEXT && (few || !selected.is_empty());
         let route = few || pointer.routing.get();
         let draw = |labels: &HashMap<LinkKey, String>| {
@@ -508,12 +517,14 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                                 selected_link: selected_link.as_ref(),
                                 badges,
                                 marks: &marks,
+                                added_links: &added_links,
                                 labels,
                                 detail,
                                 moving: &moving,
                                 route,
                                 rev: editor.rev.get_untracked(),
-                                checks: editor.checks.get_value(),
+                                // Both only grow: the sum moves when either does.
+                                checks: editor.checks.get_value() + generation,
                             })
                         })
                     })
@@ -549,6 +560,7 @@ pub fn Canvas(editor: Editor, pointer: Pointer) -> impl IntoView {
                             <g class="frames" node_ref=frame></g>
                             <g class="links" node_ref=links></g>
                             <g class="link-labels" node_ref=labels></g>
+                            <g class="diff-ghosts" data-testid="diff-ghosts" inner_html=move || compare.with(|c| c.as_ref().map(|c| c.ghosts.clone()).unwrap_or_default())></g>
                             <g class="nodes" node_ref=nodes role="listbox" aria-multiselectable="true" aria-label="Nodes: Tab or Alt+arrow keys move between them, Enter selects, arrow keys move the selection"></g>
                         </g>
                     </svg>
