@@ -15,7 +15,7 @@ const USAGE: &str = "usage:
                 [--baseline findings.json|findings.sarif] [--no-waivers]
   obkm-topology bundle <design.json> --out <file.zip> [--today YYYY-MM-DD]
   obkm-topology firewall <design.json> --format csv|md|nft|iptables|terraform [--node <id>]
-                [--since <old design or share link>]   only what changed (csv|md|nft|iptables)
+                [--since <old design or share link>] [--today YYYY-MM-DD]   --since: only what changed
   obkm-topology diff <old> <new> [--format text|json|md] [--ignore-layout] [--today YYYY-MM-DD]
                 each side a design file or a share link: the review of a change
   obkm-topology diagram <design.json> [--out <file.svg>] [--today YYYY-MM-DD]   the diagram (SVG)
@@ -51,7 +51,7 @@ pub fn run(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             Args::parse(&rest, &["format", "today", "baseline"]).and_then(|a| cmd_check(&a, no_waivers, out))
         }
         "bundle" => Args::parse(&rest, &["out", "today"]).and_then(|a| cmd_bundle(&a, out)),
-        "firewall" => Args::parse(&rest, &["format", "node", "since"]).and_then(|a| cmd_firewall(&a, out)),
+        "firewall" => Args::parse(&rest, &["format", "node", "since", "today"]).and_then(|a| cmd_firewall(&a, out)),
         "diff" => {
             let ignore_layout = rest.iter().any(|a| a == "--ignore-layout");
             let rest: Vec<String> = rest.iter().filter(|a| *a != "--ignore-layout").cloned().collect();
@@ -324,8 +324,8 @@ fn cmd_firewall(a: &Args, out: &mut dyn Write) -> Result<i32, String> {
         .ok_or_else(|| format!("--format is csv, md, nft, iptables or terraform, not {name:?}"))?;
     let design = read_design(path)?;
     let text = match a.option("since") {
-        Some(old) => crate::diff::delta::render(&read_side(old)?, &design, format, a.option("node"))?,
-        None => export::firewall(&design, format, a.option("node"))?,
+        Some(old) => crate::diff::delta::render(&read_side(old)?, &design, format, a.option("node"), a.today()?)?,
+        None => export::firewall(&design, format, a.option("node"), a.today()?)?,
     };
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(0)

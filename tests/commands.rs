@@ -70,6 +70,7 @@ fn value_for(ty: obkm_topology::model::PropType, v: u8) -> Value {
         T::Set(all) => Value::Array(
             all.iter().enumerate().filter(|(i, _)| (v >> (i % 8)) & 1 == 1).map(|(_, s)| json!(s)).collect(),
         ),
+        T::Addresses => json!([format!("10.0.0.{v}"), format!("10.1.{v}.0/24")]),
     }
 }
 

@@ -27,6 +27,10 @@ fn pair(name: &str) -> (Design, Design) {
     (read("old"), read("new"))
 }
 
+fn day() -> Date {
+    Date::parse("2026-12-06").unwrap()
+}
+
 fn opts(ignore_layout: bool) -> Options {
     Options { ignore_layout, today: Date::parse("2026-12-06").unwrap() }
 }
@@ -114,9 +118,9 @@ fn accepts(tool: &str, args: &[&str], text: &str, name: &str) {
 #[test]
 fn the_firewall_change_request_in_every_format() {
     let (old, new) = pair("every-change");
-    let csv = delta::render(&old, &new, FirewallFormat::Csv, None).unwrap();
+    let csv = delta::render(&old, &new, FirewallFormat::Csv, None, day()).unwrap();
     golden("every-change.firewall.csv", &csv);
-    golden("every-change.firewall.md", &delta::render(&old, &new, FirewallFormat::Markdown, None).unwrap());
+    golden("every-change.firewall.md", &delta::render(&old, &new, FirewallFormat::Markdown, None, day()).unwrap());
     // CSV: the flow list's header plus `change`; one row per flow opened or closed.
     let mut lines = csv.split("\r\n");
     assert_eq!(lines.next().unwrap(), format!("{},change", obkm_topology::export::firewall::CSV_HEADER));
@@ -131,33 +135,33 @@ fn the_firewall_change_request_in_every_format() {
     ids.sort();
     ids.dedup();
     for id in &ids {
-        let nft = delta::render(&old, &new, FirewallFormat::Nft, Some(id)).unwrap();
+        let nft = delta::render(&old, &new, FirewallFormat::Nft, Some(id), day()).unwrap();
         accepts("nft", &["-c", "-f"], &nft, &format!("{id}.nft"));
-        let ipt = delta::render(&old, &new, FirewallFormat::Iptables, Some(id)).unwrap();
+        let ipt = delta::render(&old, &new, FirewallFormat::Iptables, Some(id), day()).unwrap();
         accepts("iptables-restore", &["--test"], &ipt, &format!("{id}.rules"));
         assert!(!ipt.contains(":OBKM-INPUT"), "declaring the chain would empty it on load:\n{ipt}");
     }
-    let nft = delta::render(&old, &new, FirewallFormat::Nft, Some("km-1")).unwrap();
+    let nft = delta::render(&old, &new, FirewallFormat::Nft, Some("km-1"), day()).unwrap();
     golden("every-change.km-1.nft", &nft);
-    let ipt = delta::render(&old, &new, FirewallFormat::Iptables, Some("km-1")).unwrap();
+    let ipt = delta::render(&old, &new, FirewallFormat::Iptables, Some("km-1"), day()).unwrap();
     golden("every-change.km-1.rules", &ipt);
     // The load balancer moved to 10.0.0.6: km-1 admits it before its drop rules, and says how
     // to remove the rule of 10.0.0.5 (the same rule text as the full ruleset's).
     assert!(nft.contains("insert rule inet obkm input ip saddr 10.0.0.6 tcp dport 9446 accept"), "{nft}");
     assert!(nft.contains("grep -F 'ip saddr 10.0.0.5 tcp dport 9446 accept comment \"lb-1->km-1:tcp/9446\"'"), "{nft}");
-    let full_old = obkm_topology::export::firewall(&old, FirewallFormat::Iptables, Some("km-1")).unwrap();
+    let full_old = obkm_topology::export::firewall(&old, FirewallFormat::Iptables, Some("km-1"), day()).unwrap();
     let removed = ipt.lines().find(|l| l.contains("iptables -D OBKM-INPUT -s 10.0.0.5")).unwrap();
     let spec = removed.split("iptables -D OBKM-INPUT ").nth(1).unwrap();
     assert!(full_old.contains(&format!("-A OBKM-INPUT {spec}")), "-D must name the loaded rule exactly: {spec}");
     assert!(ipt.contains("-I OBKM-INPUT 1 -s 10.0.0.6 -p tcp -m tcp --dport 9446"), "{ipt}");
 
     // A new node has no previous ruleset; Terraform and a node of neither design are refused.
-    assert!(delta::render(&old, &new, FirewallFormat::Nft, Some("km-4"))
+    assert!(delta::render(&old, &new, FirewallFormat::Nft, Some("km-4"), day())
         .unwrap()
         .contains("km-4 is new in this design"));
-    assert!(delta::render(&old, &new, FirewallFormat::Terraform, None).is_err());
-    assert!(delta::render(&old, &new, FirewallFormat::Nft, None).is_err());
-    assert!(delta::render(&old, &new, FirewallFormat::Nft, Some("nope")).unwrap_err().contains("nope"));
+    assert!(delta::render(&old, &new, FirewallFormat::Terraform, None, day()).is_err());
+    assert!(delta::render(&old, &new, FirewallFormat::Nft, None, day()).is_err());
+    assert!(delta::render(&old, &new, FirewallFormat::Nft, Some("nope"), day()).unwrap_err().contains("nope"));
 }
 
 #[test]
@@ -176,8 +180,8 @@ fn the_command_line_diffs_files_and_share_links() {
     let o = run(&["diff", &link, new.to_str().unwrap(), "--ignore-layout", "--format", "md", "--today", "2026-12-06"]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8(o.stdout).unwrap(), diff::to_markdown(&diff::diff(&a, &b, opts(true))));
-    let o = run(&["firewall", new.to_str().unwrap(), "--since", &link, "--format", "csv"]);
-    assert_eq!(String::from_utf8(o.stdout).unwrap(), delta::render(&a, &b, FirewallFormat::Csv, None).unwrap());
+    let o = run(&["firewall", new.to_str().unwrap(), "--since", &link, "--format", "csv", "--today", "2026-12-06"]);
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), delta::render(&a, &b, FirewallFormat::Csv, None, day()).unwrap());
     // Unreadable input exits 2 with a message naming it.
     for (args, says) in [
         (vec!["diff", old.to_str().unwrap()], "two designs"),

@@ -133,7 +133,7 @@ fn the_command_line_gives_the_same_bytes() {
         ("nft", Some("km-2"), "firewall/nftables/km-2.nft"),
         ("iptables", Some("lb-1"), "firewall/iptables/lb-1.rules"),
     ] {
-        let mut args = vec!["firewall", path.to_str().unwrap(), "--format", format];
+        let mut args = vec!["firewall", path.to_str().unwrap(), "--format", format, "--today", "2026-11-26"];
         if let Some(n) = node {
             args.extend(["--node", n]);
         }
@@ -233,6 +233,16 @@ fn variants() -> Vec<(String, Value)> {
         set(d, "lb-1", "expose_http", json!(true));
     });
     v("k8s-ingress", &|d| set(d, "lb-1", "product", json!("k8s-ingress")));
+    v("lb-source-addresses", &|d| {
+        set(d, "lb-1", "instances", json!(3));
+        set(d, "lb-1", "source_addresses", json!(["10.0.0.6", "10.0.0.7", "10.0.8.0/28", "fd00::6"]));
+    });
+    v("data-node-ips", &|d| {
+        set(d, "db-1", "ip", json!("10.0.2.10"));
+        set(d, "ldap-1", "ip", json!("10.0.2.11"));
+        set(d, "nfs-1", "ip", json!("10.0.2.12"));
+        d["owner"] = json!("Payments platform");
+    });
     v("lb-other", &|d| set(d, "lb-1", "product", json!("other")));
     v("oracle-no-directory", &|d| {
         set(d, "db-1", "engine", json!("oracle"));
@@ -420,7 +430,7 @@ fn no_secrets_and_no_open_world_but_the_client_entry() {
             }
         }
         for f in [FirewallFormat::Nft, FirewallFormat::Iptables] {
-            let lb = export::firewall(&d, f, Some("lb-1"));
+            let lb = export::firewall(&d, f, Some("lb-1"), today());
             if let Ok(lb) = lb {
                 assert!(
                     lb.contains("dport 443")
@@ -746,7 +756,7 @@ fn a_ruleset_never_cuts_a_required_flow() {
         for n in obkm_topology::export::firewall::receiving_nodes(&d, &flows) {
             let cut = !obkm_topology::export::firewall::unadmitted(&flows, &n).is_empty();
             for f in [FirewallFormat::Nft, FirewallFormat::Iptables] {
-                let text = export::firewall(&d, f, Some(&n)).unwrap();
+                let text = export::firewall(&d, f, Some(&n), today()).unwrap();
                 let drops = text
                     .lines()
                     .any(|l| !l.trim_start().starts_with('#') && (l.contains(" drop ") || l.contains("-j DROP")));
@@ -765,7 +775,7 @@ fn a_ruleset_never_cuts_a_required_flow() {
     let mut v = fixture("ha-reference.json");
     set(&mut v, "lb-1", "ip", json!(""));
     let d = design(&v);
-    let nft = export::firewall(&d, FirewallFormat::Nft, Some("km-1")).unwrap();
+    let nft = export::firewall(&d, FirewallFormat::Nft, Some("km-1"), today()).unwrap();
     assert!(nft.contains("WITHOUT the drop rules") && !nft.contains("drop comment"), "{nft}");
     let readme =
         String::from_utf8(export::bundle_entries(&d, today()).into_iter().find(|e| e.0 == "README.md").unwrap().1)
@@ -891,4 +901,67 @@ fn review_notes_reach_the_bundle_readme_and_the_diagram() {
     let plain = design(&fixture("ha-reference.json"));
     let svg = obkm_topology::export::diagram::svg(&plain, &obkm_topology::rules::check(&plain, today()), today());
     assert!(!svg.contains("note-marker") && !svg.contains("design-notes"));
+}
+
+#[test]
+fn firewall_files_name_their_design_and_every_instance() {
+    use sha2::Digest;
+    let mut v = fixture("ha-reference.json");
+    v["owner"] = json!("Network <team> & co");
+    set(&mut v, "lb-1", "instances", json!(3));
+    set(&mut v, "lb-1", "source_addresses", json!(["10.0.0.6", "10.0.0.7", "10.0.8.0/28"]));
+    set(&mut v, "db-1", "ip", json!("10.0.2.10"));
+    let d = design(&v);
+    let entries = export::bundle_entries(&d, today());
+    let text = |p: &str| String::from_utf8(entries.iter().find(|e| e.0 == p).unwrap().1.clone()).unwrap();
+    // The content hash is the saved design's: `sha256sum design.json` gives it.
+    let hash: String =
+        sha2::Sha256::digest(text("design.json").as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    for p in ["firewall/nftables/km-1.nft", "firewall/iptables/km-1.rules", "firewall/aws/security-groups.tf"] {
+        let whole = text(p);
+        let head: Vec<&str> = whole.lines().take(4).collect();
+        assert_eq!(head[1], format!("# Design: \"Reference HA pattern\", product ob-km-1.5, sha256 {hash}"), "{p}");
+        assert_eq!(head[2], "# Owner: Network <team> & co", "{p}");
+        assert_eq!(head[3], "# Date: 2026-11-26", "{p}");
+    }
+    for p in ["firewall/flows.md", "firewall/README.md"] {
+        let t = text(p);
+        assert!(
+            t.contains(&format!("sha256 `{hash}`"))
+                && t.contains("owner: Network \\<team> & co")
+                && t.contains("2026-11-26"),
+            "{p}:\n{t}"
+        );
+    }
+    // The CSV's first row stays the header (RFC 4180).
+    assert!(text("firewall/flows.csv").starts_with("id,source,"));
+    // Every instance is a source; never the public host name.
+    let csv = text("firewall/flows.csv");
+    assert!(csv.contains("lb-1->km-1:tcp/9446,lb-1,10.0.0.6 10.0.0.7 10.0.8.0/28,"), "{csv}");
+    let nft = text("firewall/nftables/km-1.nft");
+    assert!(nft.contains("ip saddr { 10.0.0.6, 10.0.0.7, 10.0.8.0/28 } tcp dport 9446 accept"), "{nft}");
+    let ipt = text("firewall/iptables/km-1.rules");
+    assert!(ipt.contains("-A OBKM-INPUT -s 10.0.0.6,10.0.0.7,10.0.8.0/28 -p tcp -m tcp --dport 9446"), "{ipt}");
+    let tf = text("firewall/aws/security-groups.tf");
+    assert_eq!(tf.matches("lb_1_to_km_1_tcp_9446").count(), 3, "one rule per source block");
+    assert!(tf.contains("\"10.0.8.0/28\"") && tf.contains("\"10.0.0.7/32\""));
+    // The database's ip serves the firewall; its JDBC URL keeps the name.
+    assert!(csv.contains("km-1->db-1:tcp/3306,km-1,10.0.1.11,app,db-1,10.0.2.10,"), "{csv}");
+    let readme = text("firewall/README.md");
+    assert!(
+        !readme.contains("km-1->db-1") && readme.contains("km-1->ldap-1:tcp/636: from 10.0.1.11 to ldap.bank.internal"),
+        "{readme}"
+    );
+    let ds = text("key-manager/km-1/fragments/master-datasources.xml/datasources.xml");
+    assert!(ds.contains("db.bank.internal") && !ds.contains("10.0.2.10"));
+    // A load balancer without ip or source addresses: a placeholder, never its host name.
+    let mut v = fixture("ha-reference.json");
+    v["nodes"].as_array_mut().unwrap().iter_mut().find(|n| n["id"] == "lb-1").unwrap()["props"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("ip");
+    let d = design(&v);
+    let csv = export::firewall(&d, FirewallFormat::Csv, None, today()).unwrap();
+    assert!(csv.contains("lb-1->km-1:tcp/9446,lb-1,<SOURCE-IP-OF-lb-1>,"), "{csv}");
+    assert!(!csv.lines().any(|l| l.starts_with("lb-1->") && l.contains("km.bank.example")), "{csv}");
 }

@@ -31,16 +31,16 @@ fn every_kind_gives_the_library_bytes() {
         assert_eq!(format.as_str(), f);
         let whole = run(json!({"kind": "firewall", "design": saved, "today": TODAY, "format": f})).expect("firewall");
         assert_eq!((whole.name.clone(), whole.mime.clone(), whole.bytes.clone()), {
-            let (n, m, b) = job::firewall_download(&d, format, None).expect("download");
+            let (n, m, b) = job::firewall_download(&d, format, None, today).expect("download");
             (n, m.to_string(), b)
         });
         if format.per_host() {
             let one = run(json!({"kind": "firewall", "design": saved, "today": TODAY, "format": f, "node": "km-1"}))
                 .expect("host");
-            assert_eq!(one.bytes, export::firewall(&d, format, Some("km-1")).expect("host").into_bytes());
+            assert_eq!(one.bytes, export::firewall(&d, format, Some("km-1"), today).expect("host").into_bytes());
             assert_eq!(one.name, format!("km-1.{}", if f == "nft" { "nft" } else { "rules" }));
         } else {
-            assert_eq!(whole.bytes, export::firewall(&d, format, None).expect("whole").into_bytes());
+            assert_eq!(whole.bytes, export::firewall(&d, format, None, today).expect("whole").into_bytes());
         }
     }
     let svg = run(json!({"kind": "diagram", "design": saved, "today": TODAY})).expect("diagram");

@@ -1092,3 +1092,29 @@ fn a_fingerprint_is_about_its_subject_not_every_node_named() {
         r.findings.iter().filter(|f| f.rule == "DB-001").map(|f| f.fingerprint()).collect();
     assert_eq!(dbs.len(), 3, "one fingerprint per missing logical database: {:?}", r.findings);
 }
+
+#[test]
+fn load_balancer_source_addresses_are_checked_and_count_as_its_source() {
+    // Malformed entries are TOPO-003.
+    let mut d = ha();
+    set(&mut d, "lb-1", "source_addresses", json!(["10.0.0.6", "10.0.0.300", "10.0.8.0/33"]));
+    let r = check(&load(&d.to_string()).unwrap(), today());
+    let f = r.findings.iter().find(|f| f.rule == "TOPO-003").expect("TOPO-003");
+    assert!(
+        f.message.contains("source_addresses \"10.0.0.300\"") && f.message.contains("\"10.0.8.0/33\""),
+        "{}",
+        f.message
+    );
+    // Without an ip, listed instances are the load balancer's source: no TOPO-006.
+    let mut d = ha();
+    unset(&mut d, "lb-1", "ip");
+    assert!(check(&load(&d.to_string()).unwrap(), today()).findings.iter().any(|f| f.rule == "TOPO-006"));
+    set(&mut d, "lb-1", "source_addresses", json!(["10.0.0.6", "10.0.0.7"]));
+    assert_absent("source addresses", "TOPO-006", &d);
+    // A database with an ip and no host: TOPO-006 counts either.
+    let mut d = ha();
+    unset(&mut d, "db-1", "host");
+    assert!(check(&load(&d.to_string()).unwrap(), today()).findings.iter().any(|f| f.rule == "TOPO-006"));
+    set(&mut d, "db-1", "ip", json!("10.0.2.10"));
+    assert_absent("database ip", "TOPO-006", &d);
+}

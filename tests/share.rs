@@ -42,6 +42,16 @@ fn value_strategy(ty: PropType) -> BoxedStrategy<Value> {
         PropType::Set(all) => prop::collection::vec(0..all.len(), 0..8)
             .prop_map(move |ix| json!(ix.iter().map(|&i| all[i]).collect::<Vec<_>>()))
             .boxed(),
+        PropType::Addresses => prop::collection::vec(
+            prop_oneof![
+                any::<[u8; 4]>().prop_map(|b| std::net::Ipv4Addr::from(b).to_string()),
+                (any::<[u8; 4]>(), 0u8..=32).prop_map(|(b, l)| format!("{}/{l}", std::net::Ipv4Addr::from(b))),
+                any::<[u8; 16]>().prop_map(|b| std::net::Ipv6Addr::from(b).to_string()),
+            ],
+            0..4,
+        )
+        .prop_map(|v| json!(v))
+        .boxed(),
     }
 }
 
@@ -199,6 +209,28 @@ fn notes_and_owner_travel_in_version_2_links_and_only_they_need_it() {
         assert_eq!(back, e, "{what}");
         // And the CLI opens it to the same saved bytes.
         assert_eq!(save(&back), save(&e));
+    }
+    // The properties added after version 1 need version 2 too, and round-trip.
+    for (id, key, value) in [
+        ("lb-1", "source_addresses", serde_json::json!(["10.0.0.6", "10.0.8.0/28", "fd00::6"])),
+        ("db-1", "ip", serde_json::json!("10.0.2.10")),
+        ("ldap-1", "ip", serde_json::json!("10.0.2.11")),
+        ("nfs-1", "ip", serde_json::json!("fd00::12")),
+    ] {
+        let mut e = d.clone();
+        let n = e.nodes.iter_mut().find(|n| n.id.as_str() == id).unwrap();
+        n.props.insert(key.to_string(), value);
+        let enc = share::encode(&e);
+        assert!(enc.fragment.starts_with("d=2"), "{key} on {id}");
+        assert_eq!(share::decode(&enc.fragment).unwrap(), e, "{key} on {id}");
+        // Read as version 1, the property's bit is one version 1 does not have: refused.
+        // (Without the empty extension block, three zero bytes, so that only the bit is wrong.)
+        let (payload, _, _) = share::codec::write(&e);
+        assert_eq!(payload[payload.len() - 3..], [0, 0, 0]);
+        let v1_body = &payload[..payload.len() - 3];
+        assert!(share::codec::read(v1_body, 2).is_err(), "the extension block is required in version 2");
+        let e1 = share::codec::read(v1_body, 1).unwrap_err();
+        assert!(e1.contains("properties its kind does not have"), "{key} on {id}: {e1}");
     }
     // A version 2 payload read as version 1 is refused, never opened as something else.
     d.notes = "x".into();

@@ -45,13 +45,7 @@ impl Side {
     }
 }
 
-/// SHA-256 of the design's canonical text, in hex: the same design always gives the same hash,
-/// and `sha256sum` of a saved design file gives it too.
-pub fn content_hash(d: &Design) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(crate::model::save(d).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::model::format::content_hash;
 
 /// One change, in the order the review lists them.
 #[derive(Clone, Debug, PartialEq, Serialize)]

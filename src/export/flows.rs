@@ -23,10 +23,12 @@ pub struct Flow {
     pub id: String,
     /// Source node id, or `any`.
     pub source: String,
-    /// Source address (IP, name, CIDR, or a placeholder).
+    /// Source address (IP, name, CIDR, or a placeholder); a load balancer's instances' addresses
+    /// separated by spaces.
     pub source_address: String,
-    /// The source IP or CIDR for rule formats, when one is known.
-    pub source_ip: Option<String>,
+    /// The source IPs or CIDR blocks for rule formats (a load balancer's `source_addresses`
+    /// are several); empty when none is known.
+    pub source_ips: Vec<String>,
     /// Source zone.
     pub source_zone: String,
     /// Destination node id.
@@ -82,17 +84,34 @@ impl<'a> Builder<'a> {
         required: &'static str,
         rule: &'static str,
     ) {
-        let (source, source_address, source_ip, source_zone) = match src {
-            None => ("any".to_string(), "0.0.0.0/0".to_string(), Some("0.0.0.0/0".to_string()), String::new()),
+        let (source, source_address, source_ips, source_zone) = match src {
+            None => ("any".to_string(), "0.0.0.0/0".to_string(), vec!["0.0.0.0/0".to_string()], String::new()),
             Some(s) if s.kind == NodeKind::Client => {
                 let cidr = s.str("cidr", self.d.product);
                 let ok = is_cidr(&cidr);
                 let text = if ok { cidr.clone() } else { placeholder(s, &Addr::Invalid(cidr.clone())) };
-                (s.id.to_string(), text, ok.then_some(cidr), s.zone.clone())
+                (s.id.to_string(), text, if ok { vec![cidr] } else { Vec::new() }, s.zone.clone())
+            }
+            Some(s) if s.kind == NodeKind::LoadBalancer => {
+                // The instances' own addresses, else the load balancer's ip; never its public
+                // host name, which names where clients go, not where its traffic comes from.
+                let p = self.d.product;
+                let listed: Vec<String> = s
+                    .list("source_addresses", p)
+                    .into_iter()
+                    .filter(|a| crate::model::address::is_ip(a) || is_cidr(a))
+                    .collect();
+                let ips = if listed.is_empty() {
+                    Addr::of(s, p).ip().map(str::to_string).into_iter().collect()
+                } else {
+                    listed
+                };
+                let text = if ips.is_empty() { format!("<SOURCE-IP-OF-{}>", s.id) } else { ips.join(" ") };
+                (s.id.to_string(), text, ips, s.zone.clone())
             }
             Some(s) => {
                 let (text, ip) = self.address(s);
-                (s.id.to_string(), text, ip, s.zone.clone())
+                (s.id.to_string(), text, ip.into_iter().collect(), s.zone.clone())
             }
         };
         let (destination_address, _) = self.address(dst);
@@ -104,7 +123,7 @@ impl<'a> Builder<'a> {
             id,
             source,
             source_address,
-            source_ip,
+            source_ips,
             source_zone,
             destination: dst.id.to_string(),
             destination_address,

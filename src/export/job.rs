@@ -75,7 +75,7 @@ pub fn run(job: &str, now_ms: &dyn Fn() -> f64) -> Result<Done, String> {
                 // The change request since the compared design (`firewall --since`).
                 Some(old) => {
                     let old = load(old).map_err(|e| format!("the compared design: {e}"))?;
-                    let text = crate::diff::delta::render(&old, &d, format, job.node.as_deref())?;
+                    let text = crate::diff::delta::render(&old, &d, format, job.node.as_deref(), today)?;
                     let (ext, mime) = match format {
                         FirewallFormat::Csv => ("csv", "text/csv"),
                         FirewallFormat::Markdown => ("md", "text/markdown"),
@@ -85,7 +85,7 @@ pub fn run(job: &str, now_ms: &dyn Fn() -> f64) -> Result<Done, String> {
                     let who = job.node.as_deref().map(|n| format!("-{n}")).unwrap_or_default();
                     (format!("{}-firewall-changes{who}.{ext}", slug(&d.name)), mime, text.into_bytes())
                 }
-                None => firewall_download(&d, format, job.node.as_deref())?,
+                None => firewall_download(&d, format, job.node.as_deref(), today)?,
             };
             Ok(Done { name, mime: mime.into(), bytes, meta: Value::Null })
         }
@@ -147,9 +147,10 @@ pub fn firewall_download(
     d: &Design,
     format: FirewallFormat,
     node: Option<&str>,
+    today: Date,
 ) -> Result<(String, &'static str, Vec<u8>), String> {
     let base = slug(&d.name);
-    let text = |node: Option<&str>| super::firewall(d, format, node);
+    let text = |node: Option<&str>| super::firewall(d, format, node, today);
     Ok(match format {
         FirewallFormat::Csv => (format!("{base}-flows.csv"), "text/csv", text(None)?.into_bytes()),
         FirewallFormat::Markdown => (format!("{base}-flows.md"), "text/markdown", text(None)?.into_bytes()),

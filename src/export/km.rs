@@ -140,7 +140,7 @@ pub fn dbs(d: &Design, km: &Node, style: Style) -> Vec<Db> {
         .map(|(logical, name, jndi, dbname)| {
             let (engine, mysql8, host, port, note) = match host_of(d, km, logical) {
                 Some(db) => {
-                    let a = Addr::of(db, d.product);
+                    let a = Addr::endpoint(db, d.product);
                     let (host, note) = match a.usable() {
                         Some(h) => (h.to_string(), None),
                         None => (style.var("OBKM_DB_HOST"), Some(format!("{} of {}", placeholder(db, &a), db.id))),
@@ -296,7 +296,7 @@ pub fn directory<'a>(d: &'a Design, km: &Node) -> Option<(&'a Node, &'static str
 
 /// The LDAP URL of a directory, with a placeholder host when the design has none.
 pub fn ldap_url(dir: &Node, p: Product, style: Style) -> (String, Option<String>) {
-    let a = Addr::of(dir, p);
+    let a = Addr::endpoint(dir, p);
     let scheme = if dir.bool("tls", p) { "ldaps" } else { "ldap" };
     let port = dir.num("port", p) as i64;
     match a.usable() {
@@ -643,7 +643,7 @@ fn mounts_sh(d: &Design, km: &Node) -> String {
         out.push_str("echo 'no shared storage is linked to this node in the design: nothing to mount' >&2\nexit 1\n");
         return out;
     };
-    let a = Addr::of(fs, p);
+    let a = Addr::endpoint(fs, p);
     let kind = fs.str("type", p);
     let export = fs.str("export_path", p);
     let mount_point = "/mnt/obkm-shared";

@@ -76,7 +76,7 @@ impl FirewallFormat {
 
 /// Renders the firewall matrix in one format. Per-host formats need `node`; the others cover
 /// the whole design, or with `node` the flows touching it. The error says what is wrong.
-pub fn firewall(d: &Design, format: FirewallFormat, node: Option<&str>) -> Result<String, String> {
+pub fn firewall(d: &Design, format: FirewallFormat, node: Option<&str>, today: Date) -> Result<String, String> {
     let all = flows::flows(d);
     if let Some(n) = node {
         if !d.nodes.iter().any(|x| x.id.as_str() == n) {
@@ -84,8 +84,8 @@ pub fn firewall(d: &Design, format: FirewallFormat, node: Option<&str>) -> Resul
         }
     }
     Ok(match (format, node) {
-        (FirewallFormat::Nft, Some(n)) => firewall::nftables(d, &all, n),
-        (FirewallFormat::Iptables, Some(n)) => firewall::iptables(d, &all, n),
+        (FirewallFormat::Nft, Some(n)) => firewall::nftables(d, &all, n, today),
+        (FirewallFormat::Iptables, Some(n)) => firewall::iptables(d, &all, n, today),
         (FirewallFormat::Nft | FirewallFormat::Iptables, None) => {
             return Err("nft and iptables rulesets are per host: give --node <id>".into())
         }
@@ -96,8 +96,8 @@ pub fn firewall(d: &Design, format: FirewallFormat, node: Option<&str>) -> Resul
             };
             match f {
                 FirewallFormat::Csv => firewall::csv(&flows),
-                FirewallFormat::Markdown => firewall::markdown(d, &flows),
-                _ => firewall::terraform(d, &flows),
+                FirewallFormat::Markdown => firewall::markdown(d, &flows, today),
+                _ => firewall::terraform(d, &flows, today),
             }
         }
     })
@@ -112,12 +112,13 @@ pub fn bundle_entries(d: &Design, today: Date) -> Vec<Entry> {
         ("report/findings.json".into(), output::to_json(&report).into_bytes()),
         ("report/findings.sarif".into(), output::to_sarif(&report, d, "design.json").into_bytes()),
         ("firewall/flows.csv".into(), firewall::csv(&all).into_bytes()),
-        ("firewall/flows.md".into(), firewall::markdown(d, &all).into_bytes()),
-        ("firewall/aws/security-groups.tf".into(), firewall::terraform(d, &all).into_bytes()),
+        ("firewall/README.md".into(), firewall::readme(d, &all, today).into_bytes()),
+        ("firewall/flows.md".into(), firewall::markdown(d, &all, today).into_bytes()),
+        ("firewall/aws/security-groups.tf".into(), firewall::terraform(d, &all, today).into_bytes()),
     ];
     for n in firewall::receiving_nodes(d, &all) {
-        files.push((format!("firewall/nftables/{n}.nft"), firewall::nftables(d, &all, &n).into_bytes()));
-        files.push((format!("firewall/iptables/{n}.rules"), firewall::iptables(d, &all, &n).into_bytes()));
+        files.push((format!("firewall/nftables/{n}.nft"), firewall::nftables(d, &all, &n, today).into_bytes()));
+        files.push((format!("firewall/iptables/{n}.rules"), firewall::iptables(d, &all, &n, today).into_bytes()));
     }
     let xml_product = d.product != Product::ObIam20;
     for n in d.nodes.iter().filter(|n| n.kind == NodeKind::KeyManager) {
@@ -363,8 +364,16 @@ fn readme(d: &Design, report: &Report, all: &[Flow], files: &[Entry]) -> String 
             ));
         }
     }
-    if d.nodes.iter().any(|n| n.kind == NodeKind::LoadBalancer && n.num("instances", d.product) > 1.0) {
-        notes.push("- The load balancers run several instances: each instance's own address must also be allowed to reach the Key Manager nodes (the firewall rules use the load balancer's `ip`).".into());
+    for n in d.nodes.iter().filter(|n| n.kind == NodeKind::LoadBalancer) {
+        let instances = n.num("instances", d.product);
+        let listed = n.list("source_addresses", d.product).len();
+        if instances > 1.0 && listed == 0 {
+            notes.push(format!(
+                "- {} ({}) runs {instances} instances, and the firewall rules admit only its `ip`: give it `source_addresses` (each instance's own address, or their subnet) so that every instance may reach the Key Manager nodes.",
+                md(&n.label),
+                n.id
+            ));
+        }
     }
     if !notes.is_empty() {
         out.push_str("\n## Notes\n\n");

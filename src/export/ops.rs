@@ -207,7 +207,7 @@ pub fn database_files(d: &Design) -> Vec<Entry> {
         let version = db.str("version", p);
         let mysql8 = is_mysql8(db, p);
         let mysql57 = matches!(engine.as_str(), "mysql" | "mariadb") && (version.starts_with("5.7") || mysql8);
-        let a = Addr::of(db, p);
+        let a = Addr::endpoint(db, p);
         let at = a.usable().map(str::to_string).unwrap_or_else(|| placeholder(db, &a));
         let mut out = format!("# Database {} ({})\n\n", md(&db.label), db.id);
         out.push_str(&format!(

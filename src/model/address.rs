@@ -127,6 +127,22 @@ impl Addr {
         Addr::Missing
     }
 
+    /// Where a service is configured to be reached (JDBC and LDAP URLs, mounts): its `host`
+    /// when the kind has one and it is set, else what `of` says. A database, directory or
+    /// storage node's `ip` serves the firewall files (`of`); its URLs keep the name.
+    pub fn endpoint(n: &Node, product: Product) -> Addr {
+        if n.kind.prop("host").is_some() && !n.text("host", product).trim().is_empty() {
+            let v = n.text("host", product);
+            let v = v.trim();
+            return match (is_host_or_ip(v), is_ip(v)) {
+                (false, _) => Addr::Invalid(v.to_string()),
+                (true, true) => Addr::Ip(v.to_string()),
+                (true, false) => Addr::Name(v.to_string()),
+            };
+        }
+        Addr::of(n, product)
+    }
+
     /// The address text where one may be written (IP or name).
     pub fn usable(&self) -> Option<&str> {
         match self {

@@ -252,7 +252,7 @@ impl Node {
             let value = match (spec.ty, v) {
                 (PropType::Number | PropType::Integer, Value::Number(n)) => n.as_f64().map(PropValue::Num),
                 (PropType::Bool, Value::Bool(b)) => Some(PropValue::Bool(*b)),
-                (PropType::Set(_), Value::Array(items)) => {
+                (PropType::Set(_) | PropType::Addresses, Value::Array(items)) => {
                     Some(PropValue::List(items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()))
                 }
                 (_, Value::String(s)) => Some(PropValue::Str(s.clone())),
@@ -309,7 +309,7 @@ impl Node {
         let Some(spec) = self.kind.prop(name) else { return std::borrow::Cow::Borrowed("") };
         if let Some((_, v)) = self.props.iter().find(|(k, _)| k.as_str() == name) {
             match (spec.ty, v) {
-                (PropType::Number | PropType::Integer | PropType::Bool | PropType::Set(_), _) => {
+                (PropType::Number | PropType::Integer | PropType::Bool | PropType::Set(_) | PropType::Addresses, _) => {
                     return std::borrow::Cow::Borrowed("")
                 }
                 (_, Value::String(s)) => return std::borrow::Cow::Borrowed(s),

@@ -17,6 +17,10 @@ pub fn display(v: Option<&Value>) -> String {
             _ => n.to_string(),
         },
         Some(Value::Bool(b)) => b.to_string(),
+        // Lists (of choices, of addresses) as the field takes them: comma-separated.
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+        }
         Some(other) => other.to_string(),
     }
 }
@@ -100,6 +104,18 @@ pub fn parse(spec: &PropSpec, text: &str) -> Result<Option<Value>, String> {
             for item in t.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                 if !all.contains(&item) {
                     return Err(format!("{item:?} is not one of {}", all.join(", ")));
+                }
+                if !items.contains(&item) {
+                    items.push(item);
+                }
+            }
+            Value::Array(items.into_iter().map(|s| Value::String(s.to_string())).collect())
+        }
+        PropType::Addresses => {
+            let mut items: Vec<&str> = Vec::new();
+            for item in t.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+                if !is_ip(item) && !is_cidr(item) {
+                    return Err(format!("{item:?} is not an IP address or a CIDR block"));
                 }
                 if !items.contains(&item) {
                     items.push(item);

@@ -458,3 +458,16 @@ pub fn save(design: &Design) -> String {
     text.push('\n');
     text
 }
+
+/// SHA-256 of the design's canonical text (`save`), in hex: the same design always gives the
+/// same hash, and `sha256sum` of a saved design file gives it too.
+pub fn content_hash(design: &Design) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(save(design).as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    out
+}

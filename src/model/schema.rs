@@ -218,6 +218,9 @@ pub enum PropType {
     Enum(&'static [&'static str]),
     /// A list drawn from the listed strings.
     Set(&'static [&'static str]),
+    /// A list of IP literals or CIDR blocks (the form is checked by the checker and the
+    /// inspector, not the loader).
+    Addresses,
 }
 
 /// The default of a property when the design does not set it.
@@ -295,6 +298,14 @@ const LOAD_BALANCER: &[PropSpec] = &[
     p("tls_port", T::Integer, D::Num(443.0), "port", "front-end HTTPS port"),
     p("expose_http", T::Bool, D::Bool(false), "", "also serve plain HTTP (80 to 9766)"),
     p("backend_protocol", T::Enum(&["https", "http"]), D::Str("https"), "", "protocol to the KM nodes"),
+    // Added after format v1's first release: last, so that older share links keep their layout.
+    p(
+        "source_addresses",
+        T::Addresses,
+        D::List(&[]),
+        "",
+        "the instances' own addresses (IP or CIDR, comma-separated): the source of every rule that admits the load balancer",
+    ),
 ];
 
 const DATABASE: &[PropSpec] = &[
@@ -311,6 +322,7 @@ const DATABASE: &[PropSpec] = &[
         "high-availability mode",
     ),
     p("databases", T::Set(LOGICAL_DATABASES), D::List(LOGICAL_DATABASES), "", "logical databases hosted here"),
+    p("ip", T::Ip, D::Str(""), "", "IP address, for the firewall files only (JDBC URLs keep host)"),
 ];
 
 const DIRECTORY: &[PropSpec] = &[
@@ -328,6 +340,7 @@ const DIRECTORY: &[PropSpec] = &[
     p("tls", T::Bool, D::Bool(false), "", "LDAPS"),
     p("instances", T::Integer, D::Num(1.0), "", "replicated instances"),
     p("read_only", T::Bool, D::Bool(false), "", "read-only user store"),
+    p("ip", T::Ip, D::Str(""), "", "IP address, for the firewall files only (LDAP URLs keep host)"),
 ];
 
 const DEFAULT_PATHS: &[&str] = &["userstores", "eventpublishers", "eventstreams", "humantasks", "bpel"];
@@ -339,6 +352,7 @@ const SHARED_STORAGE: &[PropSpec] = &[
     p("nfs_version", T::Enum(&["4", "3"]), D::Str("4"), "", "NFS version (nfs only)"),
     p("instances", T::Integer, D::Num(1.0), "", "redundant servers"),
     p("paths", T::Set(ARTIFACT_DIRS), D::List(DEFAULT_PATHS), "", "artifact directories shared"),
+    p("ip", T::Ip, D::Str(""), "", "IP address, for the firewall files only (mounts keep host)"),
 ];
 
 const CLIENT: &[PropSpec] = &[
@@ -371,6 +385,17 @@ impl PropSpec {
     }
 
     fn check_items(&self, v: &Value) -> Result<(), TypeError> {
+        if let (T::Addresses, Some(items)) = (self.ty, v.as_array()) {
+            for (i, item) in items.iter().enumerate() {
+                if !item.is_string() {
+                    return Err(TypeError {
+                        at: format!("[{i}]"),
+                        message: format!("expected a string (an IP or CIDR), found {}", describe(item)),
+                    });
+                }
+            }
+            return Ok(());
+        }
         let (T::Set(allowed), Some(items)) = (self.ty, v.as_array()) else { return Ok(()) };
         for (i, item) in items.iter().enumerate() {
             match item.as_str() {
@@ -415,7 +440,7 @@ impl PropSpec {
                 Some(s) if allowed.contains(&s) => Ok(()),
                 _ => Err(format!("expected one of {}, found {}", allowed.join(", "), found())),
             },
-            T::Set(_) => {
+            T::Set(_) | T::Addresses => {
                 if v.is_array() {
                     Ok(())
                 } else {

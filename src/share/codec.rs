@@ -83,6 +83,14 @@ fn day_number(date: &Date) -> u64 {
 
 fn write_value(w: &mut W, ty: PropType, v: &Value) {
     match ty {
+        PropType::Addresses => {
+            // Version 2 only: a count, then each as an address (a CIDR block as text).
+            let items = v.as_array().map(Vec::as_slice).unwrap_or(&[]);
+            w.u(items.len() as u64);
+            for item in items {
+                write_value(w, PropType::Ip, item);
+            }
+        }
         PropType::Ip => {
             let s = v.as_str().unwrap_or("");
             if let Some(ip) = s.parse::<Ipv4Addr>().ok().filter(|ip| ip.to_string() == s) {
@@ -120,9 +128,24 @@ fn write_value(w: &mut W, ty: PropType, v: &Value) {
     }
 }
 
+/// How many of a kind's properties version 1 knows: the ones added later (`source_addresses`
+/// on load balancers, `ip` on databases, directories and shared storage) come last in the
+/// schema, so that a version 1 link keeps its layout.
+pub fn v1_props(kind: NodeKind) -> usize {
+    let all = kind.props().len();
+    match kind {
+        NodeKind::LoadBalancer | NodeKind::Database | NodeKind::Directory | NodeKind::SharedStorage => all - 1,
+        _ => all,
+    }
+}
+
 /// True when the design sets a field that version 1 has no room for.
 fn needs_v2(d: &Design) -> bool {
-    !d.notes.is_empty() || !d.owner.is_empty() || d.nodes.iter().any(|n| !n.notes.is_empty())
+    !d.notes.is_empty()
+        || !d.owner.is_empty()
+        || d.nodes.iter().any(|n| {
+            !n.notes.is_empty() || n.kind.props()[v1_props(n.kind)..].iter().any(|s| n.props.contains_key(s.name))
+        })
 }
 
 /// Writes a design; returns the bytes, whether unknown fields were left out, and the version
@@ -278,6 +301,14 @@ impl<'a> R<'a> {
 
 fn read_value(r: &mut R, ty: PropType) -> Res<Value> {
     Ok(match ty {
+        PropType::Addresses => {
+            let n = r.count("addresses", 64)?;
+            let mut items = Vec::with_capacity(n);
+            for _ in 0..n {
+                items.push(read_value(r, PropType::Ip)?);
+            }
+            Value::Array(items)
+        }
         PropType::Ip => match r.byte()? {
             4 => {
                 let b = r.take(4)?;
@@ -365,7 +396,8 @@ pub fn read(bytes: &[u8], version: u8) -> Res<Design> {
         let specs = kind.props();
         let set = r.u()?;
         let dflt = r.u()?;
-        if set >> specs.len() != 0 || dflt & !set != 0 {
+        let known = if version == 1 { v1_props(kind) } else { specs.len() };
+        if set >> known != 0 || dflt & !set != 0 {
             return Err(format!("node {id_text} has properties its kind does not have"));
         }
         let mut node = Node { id, kind, label, x, y, zone, notes: String::new(), props: Map::new(), extra: Map::new() };

@@ -78,6 +78,13 @@ fn topo_003(c: &Ctx, h: &mut Hits) {
                 bad.push(format!("{key} {v:?}"));
             }
         }
+        if n.kind.prop("source_addresses").is_some() {
+            for v in c.list(i, "source_addresses") {
+                if !is_ip(&v) && !is_cidr(&v) {
+                    bad.push(format!("source_addresses {v:?}"));
+                }
+            }
+        }
         if !bad.is_empty() {
             h.add([i], format!("{} has a malformed address: {}", c.label(i), bad.join(", ")));
         }
@@ -139,8 +146,13 @@ fn topo_006(c: &Ctx, h: &mut Hits) {
             {
                 "no host: the JDBC, LDAP or mount configuration cannot name it"
             }
-            NodeKind::LoadBalancer if c.str(i, "product") != "k8s-ingress" && lbs.contains(&i) && empty(i, "ip") => {
-                "no ip: it is the source of every firewall rule to the Key Manager nodes"
+            NodeKind::LoadBalancer
+                if c.str(i, "product") != "k8s-ingress"
+                    && lbs.contains(&i)
+                    && empty(i, "ip")
+                    && c.list(i, "source_addresses").is_empty() =>
+            {
+                "no ip (nor source_addresses): it is the source of every firewall rule to the Key Manager nodes"
             }
             NodeKind::ApiManager | NodeKind::Analytics
                 if (c.is_linked_to(i, NodeKind::KeyManager)
