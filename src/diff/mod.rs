@@ -435,6 +435,14 @@ fn one_line(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
+/// The summary's counts in words ("2 node(s) added"), those that are not zero.
+fn counts(d: &Diff) -> Vec<String> {
+    COUNTED
+        .iter()
+        .filter_map(|(s, c, words)| Some(d.count(s, c)).filter(|n| *n > 0).map(|n| format!("{n} {words}")))
+        .collect()
+}
+
 /// Text for people: a heading line, the summary, then one change a line.
 pub fn to_text(d: &Diff) -> String {
     let mut out =
@@ -443,10 +451,7 @@ pub fn to_text(d: &Diff) -> String {
         out.push_str("No changes.\n");
         return out;
     }
-    let counts: Vec<String> = COUNTED
-        .iter()
-        .filter_map(|(s, c, words)| Some(d.count(s, c)).filter(|n| *n > 0).map(|n| format!("{n} {words}")))
-        .collect();
+    let counts = counts(d);
     out.push_str(&counts.join(", "));
     out.push('\n');
     for c in &d.changes {
@@ -464,10 +469,7 @@ pub fn to_markdown(d: &Diff) -> String {
         out.push_str("No changes.\n");
         return out;
     }
-    let counts: Vec<String> = COUNTED
-        .iter()
-        .filter_map(|(s, c, words)| Some(d.count(s, c)).filter(|n| *n > 0).map(|n| format!("{n} {words}")))
-        .collect();
+    let counts = counts(d);
     out.push_str(&format!("{}.\n", counts.join(", ")));
     let design: Vec<&Change> = d.changes.iter().filter(|c| !matches!(c.section, "finding" | "flow")).collect();
     if !design.is_empty() {

@@ -49,6 +49,20 @@ test('the main screen has no serious or critical accessibility violation', withS
   await page.waitForSelector('[data-testid="import-report"] [data-rule-id]');
   await page.evaluate(() => document.querySelectorAll('[data-testid="import-report"] details').forEach((d) => { d.open = true; }));
   report['import report'] = await violations(page);
+  // Compare mode: the menu open, then the changes panel against the design the import replaced.
+  await page.click('[data-action="close-import-report"]');
+  await page.click('[data-action="compare"]');
+  report['compare menu open'] = await violations(page);
+  await page.click('[data-action="compare-previous"]');
+  await page.waitForSelector('[data-testid="compare-panel"] li');
+  report['compare panel and marks'] = await violations(page);
+  // A node with review notes (its marker).
+  await page.click('[data-action="compare-close"]');
+  await page.click('[data-node-id="km-1"] .node-box');
+  await page.locator('[data-testid="field-notes"]').fill('Rack 4');
+  await page.locator('[data-testid="field-notes"]').press('Tab');
+  await page.waitForSelector('.note-marker');
+  report['a node with notes'] = await violations(page);
   for (const [when, found] of Object.entries(report)) {
     assert.deepEqual(found, [], `${when}: ${JSON.stringify(found, null, 1)}`);
   }

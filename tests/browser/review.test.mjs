@@ -168,3 +168,27 @@ test('compare with a file and with a share link; an edit while comparing compare
   assert.deepEqual(page.problems, []);
   await page.context().close();
 }));
+
+test('a load balancer\'s source addresses are edited as a list and refused when malformed', withShot('source-addresses', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  await page.click('[data-node-id="lb-1"] .node-box');
+  const field = page.locator('[data-testid="inspector"] [name="source_addresses"]');
+  await field.fill('10.0.0.6, 10.0.8.0/28');
+  await field.press('Enter');
+  const lb = (await design(page)).nodes.find((n) => n.id === 'lb-1');
+  assert.deepEqual(lb.props.source_addresses, ['10.0.0.6', '10.0.8.0/28']);
+  assert.equal(await field.inputValue(), '10.0.0.6, 10.0.8.0/28');
+  await field.fill('10.0.0.6, 10.0.0.300');
+  await field.press('Enter');
+  assert.equal(await field.getAttribute('aria-invalid'), 'true');
+  assert.deepEqual((await design(page)).nodes.find((n) => n.id === 'lb-1').props.source_addresses, ['10.0.0.6', '10.0.8.0/28']);
+  // The database's firewall-only ip.
+  await page.click('[data-node-id="db-1"] .node-box');
+  const ip = page.locator('[data-testid="inspector"] [name="ip"]');
+  await ip.fill('10.0.2.10');
+  await ip.press('Enter');
+  assert.equal((await design(page)).nodes.find((n) => n.id === 'db-1').props.ip, '10.0.2.10');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
