@@ -66,7 +66,7 @@ pub fn csv(opened: &[Flow], closed: &[Flow]) -> String {
 /// Markdown: one table, the flow list's columns then `change`.
 pub fn markdown(old: &Design, new: &Design, opened: &[Flow], closed: &[Flow], today: Date) -> String {
     let mut out = format!("# Firewall change request: {} → {}\n\n", markdown_cell(&old.name), markdown_cell(&new.name));
-    out.push_str(&crate::export::firewall::provenance_markdown(new, today));
+    out.push_str(&crate::export::firewall::provenance_markdown(new, &crate::export::firewall::Stamp::of(new, today)));
     out.push_str(&format!(
         "Since: **{}**, sha256 `{}`.\n\n{} flow(s) to open, {} to close.\n\n",
         markdown_cell(&old.name),
@@ -135,7 +135,7 @@ fn new_node_note(old: &Design, node: &str, format: &str) -> String {
 }
 
 fn preamble(old: &Design, new: &Design, what: &str, (opened, closed): (usize, usize), today: Date) -> String {
-    let mut out = header_comment(new, what, today);
+    let mut out = header_comment(new, what, &crate::export::firewall::Stamp::of(new, today));
     out.push_str(&format!(
         "# Changes since the design {:?} (sha256 {}): {opened} flow(s) to admit, {closed} to remove.\n",
         hash_comment(&old.name),

@@ -78,14 +78,15 @@ impl FirewallFormat {
 /// the whole design, or with `node` the flows touching it. The error says what is wrong.
 pub fn firewall(d: &Design, format: FirewallFormat, node: Option<&str>, today: Date) -> Result<String, String> {
     let all = flows::flows(d);
+    let stamp = &firewall::Stamp::of(d, today);
     if let Some(n) = node {
         if !d.nodes.iter().any(|x| x.id.as_str() == n) {
             return Err(format!("the design has no node {n:?}"));
         }
     }
     Ok(match (format, node) {
-        (FirewallFormat::Nft, Some(n)) => firewall::nftables(d, &all, n, today),
-        (FirewallFormat::Iptables, Some(n)) => firewall::iptables(d, &all, n, today),
+        (FirewallFormat::Nft, Some(n)) => firewall::nftables(d, &all, n, stamp),
+        (FirewallFormat::Iptables, Some(n)) => firewall::iptables(d, &all, n, stamp),
         (FirewallFormat::Nft | FirewallFormat::Iptables, None) => {
             return Err("nft and iptables rulesets are per host: give --node <id>".into())
         }
@@ -96,8 +97,8 @@ pub fn firewall(d: &Design, format: FirewallFormat, node: Option<&str>, today: D
             };
             match f {
                 FirewallFormat::Csv => firewall::csv(&flows),
-                FirewallFormat::Markdown => firewall::markdown(d, &flows, today),
-                _ => firewall::terraform(d, &flows, today),
+                FirewallFormat::Markdown => firewall::markdown(d, &flows, stamp),
+                _ => firewall::terraform(d, &flows, stamp),
             }
         }
     })
@@ -107,18 +108,19 @@ pub fn firewall(d: &Design, format: FirewallFormat, node: Option<&str>, today: D
 pub fn bundle_entries(d: &Design, today: Date) -> Vec<Entry> {
     let report = check(d, today);
     let all = flows::flows(d);
+    let stamp = &firewall::Stamp::of(d, today);
     let mut files: Vec<Entry> = vec![
         ("design.json".into(), save(d).into_bytes()),
         ("report/findings.json".into(), output::to_json(&report).into_bytes()),
         ("report/findings.sarif".into(), output::to_sarif(&report, d, "design.json").into_bytes()),
         ("firewall/flows.csv".into(), firewall::csv(&all).into_bytes()),
-        ("firewall/README.md".into(), firewall::readme(d, &all, today).into_bytes()),
-        ("firewall/flows.md".into(), firewall::markdown(d, &all, today).into_bytes()),
-        ("firewall/aws/security-groups.tf".into(), firewall::terraform(d, &all, today).into_bytes()),
+        ("firewall/README.md".into(), firewall::readme(d, &all, stamp).into_bytes()),
+        ("firewall/flows.md".into(), firewall::markdown(d, &all, stamp).into_bytes()),
+        ("firewall/aws/security-groups.tf".into(), firewall::terraform(d, &all, stamp).into_bytes()),
     ];
     for n in firewall::receiving_nodes(d, &all) {
-        files.push((format!("firewall/nftables/{n}.nft"), firewall::nftables(d, &all, &n, today).into_bytes()));
-        files.push((format!("firewall/iptables/{n}.rules"), firewall::iptables(d, &all, &n, today).into_bytes()));
+        files.push((format!("firewall/nftables/{n}.nft"), firewall::nftables(d, &all, &n, stamp).into_bytes()));
+        files.push((format!("firewall/iptables/{n}.rules"), firewall::iptables(d, &all, &n, stamp).into_bytes()));
     }
     let xml_product = d.product != Product::ObIam20;
     for n in d.nodes.iter().filter(|n| n.kind == NodeKind::KeyManager) {

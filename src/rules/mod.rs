@@ -62,16 +62,29 @@ pub struct Finding {
     /// What the finding is about, for its fingerprint: the node for a rule about one node (or
     /// the pair for a rule about one link), the logical database, the address, the duplicated
     /// value, the waiver; empty for a design-wide finding. Never the list of every Key Manager
-    /// node or load balancer, so that adding a node leaves the fingerprint alone.
+    /// node or load balancer, so that adding a node leaves the fingerprint alone. `None`: the
+    /// nodes it names (joined by commas when a fingerprint is asked for: the live checker
+    /// makes thousands of findings and never asks).
     #[serde(skip)]
-    pub subject: String,
+    pub subject: Option<String>,
 }
 
 impl Finding {
     /// The stable fingerprint: the first 16 hex digits of SHA-256 over `<rule>|<subject>`.
     /// Moves and label edits leave it unchanged; a finding about something else has another.
     pub fn fingerprint(&self) -> String {
-        fingerprint(self.rule, &self.subject)
+        match &self.subject {
+            Some(s) => fingerprint(self.rule, s),
+            None => fingerprint(self.rule, &self.nodes.join(",")),
+        }
+    }
+
+    /// True when the finding is about the design as a whole (its subject is empty).
+    pub fn design_wide(&self) -> bool {
+        match &self.subject {
+            Some(s) => s.is_empty(),
+            None => self.nodes.is_empty(),
+        }
     }
 }
 
@@ -142,7 +155,7 @@ pub fn check(design: &Design, today: Date) -> Report {
             let mut nodes: Vec<String> = hit.nodes.iter().map(|&i| ctx.node(i).id.to_string()).collect();
             crate::model::order::sort(&mut nodes);
             nodes.dedup();
-            let subject = hit.subject.unwrap_or_else(|| nodes.join(","));
+            let subject = hit.subject;
             findings.push(Finding {
                 rule: rule.id,
                 severity: hit.severity.unwrap_or(rule.severity),
@@ -198,10 +211,10 @@ fn waive_finding(id: &str, waiver: &crate::model::Waiver, message: String) -> Fi
         fix: rule.fix,
         waived: false,
         // The waiver: the rule it waives, and its node when it names one.
-        subject: match node {
+        subject: Some(match node {
             Some(n) => format!("{} {n}", waiver.rule),
             None => waiver.rule.clone(),
-        },
+        }),
     }
 }
 

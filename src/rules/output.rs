@@ -48,7 +48,7 @@ pub fn node_lines(design: &Design) -> HashMap<String, usize> {
 /// The line a finding is located at: its first node's, or 1 for a design-wide finding (one
 /// whose subject is not a node of its own: CLU-001 names every Key Manager node).
 fn start_line(f: &Finding, lines: &HashMap<String, usize>) -> usize {
-    if f.subject.is_empty() {
+    if f.design_wide() {
         return 1;
     }
     f.nodes.first().and_then(|n| lines.get(n)).copied().unwrap_or(1)

@@ -65,14 +65,7 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
         editor.notice("Opened the shared design.");
     }
     let exporter = Exporter::new();
-    browser::install_api(
-        move || editor.design.with_value(save),
-        move || {
-            editor.check_now();
-            editor.report.with_untracked(crate::rules::output::to_json)
-        },
-        exporter,
-    );
+    browser::install_api(move || editor.design.with_value(save), exporter);
     // Persistence follows the design: every change that lands is autosaved (a restored design
     // is not written back unchanged at start-up; a first visit's design is), and a refusal is
     // shown with what was and was not kept. The first visit's write waits until the browser is

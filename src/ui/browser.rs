@@ -240,17 +240,27 @@ pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<(Stri
 
 /// Installs `window.obkmTopology` with `design()`, returning the current design as its
 /// canonical JSON text, and `findings()`, the checker's JSON output for it.
-pub fn install_api(
-    design: impl Fn() -> String + 'static,
-    findings: impl Fn() -> String + 'static,
-    exporter: super::exporter::Exporter,
-) {
+pub fn install_api(design: impl Fn() -> String + Clone + 'static, exporter: super::exporter::Exporter) {
     let window = gloo_utils::window();
     let api = js_sys::Object::new();
+    let saved = design.clone();
     let design = Closure::<dyn Fn() -> String>::new(design);
     let _ = js_sys::Reflect::set(&api, &"design".into(), design.as_ref());
     design.forget();
-    let findings = Closure::<dyn Fn() -> String>::new(findings);
+    // The findings JSON comes from the export worker (a promise): the command line's bytes.
+    let findings = Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
+        let job = super::exporter::job("findings", saved(), today(), serde_json::Value::Null);
+        js_sys::Promise::new(&mut |resolve, reject| {
+            exporter.run(job.clone(), move |done| match done {
+                Ok(d) => {
+                    let _ = resolve.call1(&JsValue::NULL, &String::from_utf8_lossy(&d.bytes).into_owned().into());
+                }
+                Err(e) => {
+                    let _ = reject.call1(&JsValue::NULL, &e.into());
+                }
+            });
+        })
+    });
     let _ = js_sys::Reflect::set(&api, &"findings".into(), findings.as_ref());
     findings.forget();
     let measure = Closure::<dyn Fn(String, JsValue) -> js_sys::Promise>::new(move |text: String, bundle: JsValue| {
