@@ -74,7 +74,10 @@ export async function openApp(browser, url, { context } = {}) {
   page.problems = [];
   page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => page.problems.push(`requestfailed: ${r.url()}`));
+  // A request the page's own navigation cancels (a reload while the icon loads) is not a failure.
+  page.on('requestfailed', (r) => {
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') page.problems.push(`requestfailed: ${r.url()} (${r.failure()?.errorText})`);
+  });
   await page.goto(url);
   await page.waitForFunction(() => window.obkmTopology && typeof window.obkmTopology.design === 'function');
   await page.waitForSelector('[data-testid="canvas"]');
