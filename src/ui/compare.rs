@@ -232,6 +232,25 @@ pub fn ComparePanel(editor: Editor, pointer: Pointer, exporter: Exporter, compar
             }
         }
     });
+    // Entering compare mode fits the design and its ghosts into the part of the canvas left of
+    // the panel (the panel floats over the right side).
+    Effect::new(move |was_on: Option<bool>| {
+        let on = compare.shown.with(Option::is_some);
+        if on && was_on == Some(false) {
+            if let Some((w, h)) = pointer.canvas_size() {
+                let mut centres: Vec<(f64, f64)> =
+                    editor.design.with_value(|d| d.nodes.iter().map(|n| (n.x, n.y)).collect());
+                compare.shown.with_untracked(|c| {
+                    if let Some(c) = c {
+                        centres.extend(c.ghost_at.values().copied());
+                    }
+                });
+                let panel = (w * 0.45).min(420.0) + 16.0;
+                editor.view.set(super::canvas::camera::fit(&centres, ((w - panel).max(w * 0.4), h)));
+            }
+        }
+        on
+    });
     let delta = move |format: FirewallFormat| {
         let Some(old) = compare.shown.with_untracked(|c| c.as_ref().map(|c| c.old.clone())) else { return };
         let job = super::exporter::job(
