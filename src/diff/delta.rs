@@ -94,12 +94,7 @@ pub fn markdown(old: &Design, new: &Design, opened: &[Flow], closed: &[Flow], to
                 f.rule,
                 change,
             ];
-            for c in cells {
-                out.push_str("| ");
-                out.push_str(c);
-                out.push(' ');
-            }
-            out.push_str("|\n");
+            crate::export::firewall::markdown_row(&mut out, &cells);
         }
     }
     out

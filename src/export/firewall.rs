@@ -99,6 +99,16 @@ pub fn csv_row(out: &mut String, f: &Flow) {
     }
 }
 
+/// One Markdown table row of already escaped cells.
+pub fn markdown_row(out: &mut String, cells: &[&str]) {
+    for c in cells {
+        out.push_str("| ");
+        out.push_str(c);
+        out.push(' ');
+    }
+    out.push_str("|\n");
+}
+
 /// `flows.md`: the same table in Markdown, grouped by destination.
 pub fn markdown(design: &Design, flows: &[Flow], stamp: &Stamp) -> String {
     let mut out = format!("# Firewall matrix: {}\n\n", markdown_cell(&design.name));
@@ -136,12 +146,7 @@ pub fn markdown(design: &Design, flows: &[Flow], stamp: &Stamp) -> String {
                 f.required,
                 f.rule,
             ];
-            for c in cells {
-                out.push_str("| ");
-                out.push_str(c);
-                out.push(' ');
-            }
-            out.push_str("|\n");
+            markdown_row(&mut out, &cells);
         }
     }
     out
