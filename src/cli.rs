@@ -137,14 +137,20 @@ pub fn system_today() -> Date {
 /// Reads and loads a design file (or a diagram exported by this tool); the error names the file
 /// and the field.
 pub fn read_design(path: &str) -> Result<Design, String> {
+    let bytes = read_capped(path)?;
+    let text = String::from_utf8(bytes).map_err(|e| format!("{path}: document: not UTF-8 text ({e})"))?;
+    load_any(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+/// A document's bytes, read no further than the largest document accepted.
+fn read_capped(path: &str) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let mut bytes = Vec::new();
     file.take(MAX_DOCUMENT_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {path}: {e}"))?;
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(format!("{path}: document: too large (more than {} MiB)", MAX_DOCUMENT_BYTES / (1024 * 1024)));
     }
-    let text = String::from_utf8(bytes).map_err(|e| format!("{path}: document: not UTF-8 text ({e})"))?;
-    load_any(&text).map_err(|e| format!("{path}: {e}"))
+    Ok(bytes)
 }
 
 fn cmd_check(a: &Args, no_waivers: bool, out: &mut dyn Write) -> Result<i32, String> {
@@ -177,12 +183,7 @@ fn cmd_check(a: &Args, no_waivers: bool, out: &mut dyn Write) -> Result<i32, Str
 /// The fingerprints of a baseline: the JSON of `check --format json` (`findings[].fingerprint`)
 /// or its SARIF (`runs[].results[].partialFingerprints["obkmFinding/v1"]`).
 fn read_baseline(path: &str) -> Result<std::collections::HashSet<String>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_DOCUMENT_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {path}: {e}"))?;
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(format!("{path}: too large (more than {} MiB)", MAX_DOCUMENT_BYTES / (1024 * 1024)));
-    }
+    let bytes = read_capped(path)?;
     let doc: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("{path}: not a findings document (JSON): {e}"))?;
     let mut known = std::collections::HashSet::new();

@@ -110,13 +110,17 @@ fn dropped(all: &[Flow], node: &str, proto: &str) -> Vec<u32> {
     service_ports(&inbound, proto)
 }
 
-/// The ports to start dropping (served now, not before) and those no longer served.
-fn port_changes(fa: &[Flow], fb: &[Flow], node: &str, proto: &str) -> (Vec<u32>, Vec<u32>) {
-    let (before, after) = (dropped(fa, node, proto), dropped(fb, node, proto));
-    (
-        after.iter().filter(|p| !before.contains(p)).copied().collect(),
-        before.iter().filter(|p| !after.contains(p)).copied().collect(),
-    )
+/// Per protocol (tcp, udp): the ports to start dropping (served now, not before) and those no
+/// longer served.
+fn port_changes(fa: &[Flow], fb: &[Flow], node: &str) -> [(&'static str, Vec<u32>, Vec<u32>); 2] {
+    ["tcp", "udp"].map(|proto| {
+        let (before, after) = (dropped(fa, node, proto), dropped(fb, node, proto));
+        (
+            proto,
+            after.iter().filter(|p| !before.contains(p)).copied().collect(),
+            before.iter().filter(|p| !after.contains(p)).copied().collect(),
+        )
+    })
 }
 
 /// For a node the old design does not have: there is no previous ruleset to change.
@@ -173,11 +177,9 @@ pub fn nftables(
             out.push_str("# and remove it with\n#   nft delete rule inet obkm input handle <HANDLE>\n");
         }
     }
-    let mut gone = Vec::new();
-    for proto in ["tcp", "udp"] {
-        let (_, removed) = port_changes(fa, fb, node, proto);
-        gone.extend(removed.iter().map(|p| format!("{proto}/{p}")));
-    }
+    let ports = port_changes(fa, fb, node);
+    let gone: Vec<String> =
+        ports.iter().flat_map(|(proto, _, removed)| removed.iter().map(move |p| format!("{proto}/{p}"))).collect();
     if !gone.is_empty() {
         out.push_str(&format!(
             "# Ports no longer served ({}) stay in the drop rule until the full ruleset is loaded again.\n",
@@ -204,8 +206,7 @@ pub fn nftables(
             out.push_str(&format!("insert rule inet obkm input {rule}\n"));
         }
     }
-    for proto in ["tcp", "udp"] {
-        let (added, _) = port_changes(fa, fb, node, proto);
+    for (proto, added, _) in &ports {
         if !added.is_empty() {
             let list: Vec<String> = added.iter().map(u32::to_string).collect();
             out.push_str(&format!(
@@ -274,8 +275,7 @@ pub fn iptables(
             }
         }
     }
-    for proto in ["tcp", "udp"] {
-        let (added, removed) = port_changes(fa, fb, node, proto);
+    for (proto, added, removed) in port_changes(fa, fb, node) {
         for chunk in added.chunks(15) {
             let list: Vec<String> = chunk.iter().map(u32::to_string).collect();
             out.push_str(&format!(

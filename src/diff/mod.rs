@@ -9,6 +9,7 @@ pub mod delta;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::export::escape::one_line;
 use crate::export::flows::{flows, Flow};
 use crate::model::{format::to_value, Design};
 use crate::rules::{check, Date};
@@ -116,7 +117,7 @@ fn named(id: &str, label: &str) -> String {
     if label.is_empty() || label == id {
         id.to_string()
     } else {
-        format!("{id} ({})", label.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>())
+        format!("{id} ({})", one_line(label))
     }
 }
 
@@ -141,19 +142,27 @@ pub fn flow_text(f: &Flow) -> String {
     format!("{} from {} to {} ({})", f.id, f.source_address, f.destination_address, f.purpose)
 }
 
-fn field_changes(out: &mut Vec<Change>, id: &str, label: &str, old: &Map<String, Value>, new: &Map<String, Value>) {
-    // The node's own fields in the new node's order, then fields only the old one had; the
-    // props, likewise, each a change of its own.
+/// The keys of `new` in its order, then those only `old` has.
+fn union_keys<'a>(old: &'a Obj, new: &'a Obj) -> Vec<&'a String> {
+    let mut keys: Vec<&String> = new.keys().collect();
+    keys.extend(old.keys().filter(|k| !new.contains_key(*k)));
+    keys
+}
+
+fn field_changes(out: &mut Vec<Change>, id: &str, label: &str, old: &Obj, new: &Obj) {
+    // The node's own fields, then its props, each a change of its own.
     let skip = ["id", "kind", "x", "y", "props"];
-    let mut keys: Vec<&String> = new.keys().filter(|k| !skip.contains(&k.as_str())).collect();
-    keys.extend(old.keys().filter(|k| !skip.contains(&k.as_str()) && !new.contains_key(*k)));
-    let props = |m: &Map<String, Value>| m.get("props").and_then(Value::as_object).cloned().unwrap_or_default();
-    let (po, pn) = (props(old), props(new));
-    let mut fields: Vec<(String, Option<&Value>, Option<&Value>)> =
-        keys.into_iter().map(|k| (k.clone(), old.get(k), new.get(k))).collect();
-    let mut pkeys: Vec<&String> = pn.keys().collect();
-    pkeys.extend(po.keys().filter(|k| !pn.contains_key(*k)));
-    fields.extend(pkeys.into_iter().map(|k| (format!("props.{k}"), po.get(k), pn.get(k))));
+    let empty = Obj::new();
+    let (po, pn) = (
+        old.get("props").and_then(Value::as_object).unwrap_or(&empty),
+        new.get("props").and_then(Value::as_object).unwrap_or(&empty),
+    );
+    let mut fields: Vec<(String, Option<&Value>, Option<&Value>)> = union_keys(old, new)
+        .into_iter()
+        .filter(|k| !skip.contains(&k.as_str()))
+        .map(|k| (k.clone(), old.get(k), new.get(k)))
+        .collect();
+    fields.extend(union_keys(po, pn).into_iter().map(|k| (format!("props.{k}"), po.get(k), pn.get(k))));
     for (field, a, b) in fields {
         if a != b {
             out.push(Change {
@@ -186,24 +195,23 @@ pub fn diff(old: &Design, new: &Design, opts: Options) -> Diff {
 
     // The design's own fields (the cluster's one by one), in the new design's order.
     let skip = ["format", "version", "nodes", "links", "waivers"];
-    let flat = |m: &Map<String, Value>| -> Vec<(String, Value)> {
-        let mut out = Vec::new();
+    let flat = |m: &Obj| -> Obj {
+        let mut out = Obj::new();
         for (k, v) in m.iter().filter(|(k, _)| !skip.contains(&k.as_str())) {
             match (k.as_str(), v) {
                 ("cluster", Value::Object(c)) => {
                     out.extend(c.iter().map(|(ck, cv)| (format!("cluster.{ck}"), cv.clone())))
                 }
-                _ => out.push((k.clone(), v.clone())),
+                _ => {
+                    out.insert(k.clone(), v.clone());
+                }
             }
         }
         out
     };
     let (fa, fb) = (flat(a), flat(b));
-    let mut keys: Vec<&String> = fb.iter().map(|(k, _)| k).collect();
-    keys.extend(fa.iter().map(|(k, _)| k).filter(|k| !fb.iter().any(|(kb, _)| kb == *k)));
-    for k in keys {
-        let x = fa.iter().find(|(ka, _)| ka == k).map(|(_, v)| v);
-        let y = fb.iter().find(|(kb, _)| kb == k).map(|(_, v)| v);
+    for k in union_keys(&fa, &fb) {
+        let (x, y) = (fa.get(k), fb.get(k));
         if x != y {
             changes.push(Change {
                 section: "design",
@@ -219,15 +227,15 @@ pub fn diff(old: &Design, new: &Design, opts: Options) -> Diff {
     }
 
     // Nodes, matched by id; a node whose kind changed is removed and added.
-    let nodes = |v: &Map<String, Value>| -> Vec<Map<String, Value>> {
-        v.get("nodes").and_then(Value::as_array).into_iter().flatten().filter_map(|n| n.as_object().cloned()).collect()
-    };
+    fn nodes(v: &Obj) -> Vec<&Obj> {
+        v.get("nodes").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object).collect()
+    }
     let (na, nb) = (nodes(a), nodes(b));
-    let id = |n: &Map<String, Value>| n.get("id").and_then(Value::as_str).unwrap_or("").to_string();
-    let text_of = |n: &Map<String, Value>, k: &str| n.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let old_by_id: std::collections::HashMap<String, &Map<String, Value>> = na.iter().map(|n| (id(n), n)).collect();
-    let new_by_id: std::collections::HashMap<String, &Map<String, Value>> = nb.iter().map(|n| (id(n), n)).collect();
-    let same_kind = |x: &Map<String, Value>, y: &Map<String, Value>| x.get("kind") == y.get("kind");
+    let id = |n: &Obj| n.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+    let text_of = |n: &Obj, k: &str| n.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let old_by_id: std::collections::HashMap<String, &Obj> = na.iter().map(|n| (id(n), *n)).collect();
+    let new_by_id: std::collections::HashMap<String, &Obj> = nb.iter().map(|n| (id(n), *n)).collect();
+    let same_kind = |x: &Obj, y: &Obj| x.get("kind") == y.get("kind");
     for n in &nb {
         let i = id(n);
         if old_by_id.get(&i).is_none_or(|o| !same_kind(o, n)) {
@@ -237,7 +245,7 @@ pub fn diff(old: &Design, new: &Design, opts: Options) -> Diff {
                 target: i.clone(),
                 field: None,
                 old: None,
-                new: Some(Value::Object(n.clone())),
+                new: Some(Value::Object((*n).clone())),
                 text: format!("Added {} {}", text_of(n, "kind"), named(&i, &text_of(n, "label"))),
                 nodes: vec![i],
             });
@@ -251,7 +259,7 @@ pub fn diff(old: &Design, new: &Design, opts: Options) -> Diff {
                 change: "removed",
                 target: i.clone(),
                 field: None,
-                old: Some(Value::Object(n.clone())),
+                old: Some(Value::Object((*n).clone())),
                 new: None,
                 text: format!("Removed {} {}", text_of(n, "kind"), named(&i, &text_of(n, "label"))),
                 nodes: vec![i],
@@ -259,15 +267,14 @@ pub fn diff(old: &Design, new: &Design, opts: Options) -> Diff {
         }
     }
     let kept: Vec<(&Obj, &Obj)> =
-        nb.iter().filter_map(|n| old_by_id.get(&id(n)).filter(|o| same_kind(o, n)).map(|o| (*o, n))).collect();
+        nb.iter().filter_map(|n| old_by_id.get(&id(n)).filter(|o| same_kind(o, n)).map(|o| (*o, *n))).collect();
     for (o, n) in &kept {
         field_changes(&mut changes, &id(n), &text_of(n, "label"), o, n);
     }
     if !opts.ignore_layout {
         for (o, n) in &kept {
-            let pos = |m: &Map<String, Value>| {
-                (m.get("x").cloned().unwrap_or(Value::Null), m.get("y").cloned().unwrap_or(Value::Null))
-            };
+            let pos =
+                |m: &Obj| (m.get("x").cloned().unwrap_or(Value::Null), m.get("y").cloned().unwrap_or(Value::Null));
             let (po, pn) = (pos(o), pos(n));
             if po != pn {
                 let i = id(n);
@@ -307,15 +314,15 @@ pub fn diff(old: &Design, new: &Design, opts: Options) -> Diff {
         nodes: vec![f.clone(), t.clone()],
         text: format!("{} link {f} → {t}", if change == "added" { "Added" } else { "Removed" }),
     };
-    for l in lb.iter().filter(|l| !la.contains(l)) {
+    let sa: std::collections::HashSet<&(String, String)> = la.iter().collect();
+    let sb: std::collections::HashSet<&(String, String)> = lb.iter().collect();
+    for l in lb.iter().filter(|l| !sa.contains(l)) {
         changes.push(link_change("added", l));
     }
-    for l in la.iter().filter(|l| !lb.contains(l)) {
+    for l in la.iter().filter(|l| !sb.contains(l)) {
         changes.push(link_change("removed", l));
     }
-    let waivers = |v: &Map<String, Value>| -> Vec<Value> {
-        v.get("waivers").and_then(Value::as_array).cloned().unwrap_or_default()
-    };
+    let waivers = |v: &Obj| -> Vec<Value> { v.get("waivers").and_then(Value::as_array).cloned().unwrap_or_default() };
     let (wa, wb) = (waivers(a), waivers(b));
     let waiver_text = |w: &Value| {
         let rule = w.get("rule").and_then(Value::as_str).unwrap_or("");
@@ -348,7 +355,7 @@ pub fn diff(old: &Design, new: &Design, opts: Options) -> Diff {
         for f in &report.findings {
             let fp = f.fingerprint();
             if !other.contains(&fp) {
-                let message: String = f.message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+                let message = one_line(&f.message);
                 changes.push(Change {
                     section: "finding",
                     change,
@@ -429,10 +436,6 @@ pub fn to_json(d: &Diff) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
-}
-
-fn one_line(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// The summary's counts in words ("2 node(s) added"), those that are not zero.

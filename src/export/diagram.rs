@@ -167,7 +167,7 @@ pub fn svg(d: &Design, report: &Report, today: Date) -> String {
     if !d.owner.is_empty() || !d.notes.is_empty() {
         let owner = if d.owner.is_empty() { String::new() } else { format!("Owner: {}", d.owner) };
         let sep = if d.owner.is_empty() || d.notes.is_empty() { "" } else { " · " };
-        let notes: String = d.notes.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let notes = super::escape::one_line(&d.notes);
         let _ = writeln!(
             out,
             "    <text class=\"design-notes\" x=\"{tx}\" y=\"{}\" font-size=\"11\" fill=\"{MUTED}\">{}{sep}{}</text>",

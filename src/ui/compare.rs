@@ -95,14 +95,8 @@ fn build(doc: Value, old: String, with: String, ignore_layout: bool, now: &Desig
     let mut marks = HashMap::new();
     let mut added_links = HashSet::new();
     let mut ghosts = String::new();
-    let mut ghost_at = HashMap::new();
-    let old_design = load_any(&old).ok();
+    let mut ghost_at: HashMap<String, (f64, f64)> = HashMap::new();
     let changes = doc["changes"].as_array().cloned().unwrap_or_default();
-    let pos_of = |id: &str| -> Option<(f64, f64)> {
-        NodeId::parse(id).and_then(|i| now.node(&i).map(|n| (n.x, n.y))).or_else(|| {
-            old_design.as_ref().and_then(|d| d.nodes.iter().find(|n| n.id.as_str() == id)).map(|n| (n.x, n.y))
-        })
-    };
     for c in &changes {
         let target = c["target"].as_str().unwrap_or_default();
         match (c["section"].as_str(), c["change"].as_str()) {
@@ -136,6 +130,13 @@ fn build(doc: Value, old: String, with: String, ignore_layout: bool, now: &Desig
             }
             (Some("link"), Some("removed")) => {
                 let (a, b) = target.split_once('~').unwrap_or_default();
+                // An end is a node of the design, or a removed one: the diff lists removed nodes
+                // (their ghosts) before links.
+                let pos_of = |id: &str| {
+                    NodeId::parse(id)
+                        .and_then(|i| now.node(&i).map(|n| (n.x, n.y)))
+                        .or_else(|| ghost_at.get(id).copied())
+                };
                 if let (Some((x1, y1)), Some((x2, y2))) = (pos_of(a), pos_of(b)) {
                     ghosts.insert_str(
                         0,

@@ -75,6 +75,8 @@ pub struct Input<'a> {
     /// routing or what moves), only selections changed, and only they are redrawn.
     pub rev: u64,
     pub checks: u64,
+    /// Which comparison the marks come from (0 outside compare mode): a new one redraws them.
+    pub compared: u64,
 }
 
 struct NodeEl {
@@ -152,8 +154,9 @@ pub struct Painter {
     lifted: Vec<Lifted>,
     lifted_ids: Vec<NodeId>,
     drag: Option<Drag>,
-    /// What the last full paint drew: (revision, checks, detail, routing, moving nodes).
-    painted: Option<(u64, u64, u8, bool, Vec<NodeId>)>,
+    /// What the last full paint drew: (revision, checks, comparison, detail, routing, moving
+    /// nodes).
+    painted: Option<(u64, u64, u64, u8, bool, Vec<NodeId>)>,
 }
 
 fn children(parent: &Element) -> Vec<Element> {
@@ -214,7 +217,7 @@ impl Painter {
     /// changed.
     pub fn paint(&mut self, input: &Input) {
         let Some(groups) = self.groups.take() else { return };
-        let now = (input.rev, input.checks, input.detail, input.route, input.moving.to_vec());
+        let now = (input.rev, input.checks, input.compared, input.detail, input.route, input.moving.to_vec());
         if self.painted.as_ref() == Some(&now) {
             // Only a selection changed: the nodes and links whose state changed, and the labels
             // (a large design labels the selected nodes' links).

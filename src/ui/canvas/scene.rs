@@ -491,11 +491,9 @@ pub fn Canvas(
         // design or a selection): a large design opens without the flow list.
         let few = editor.links.with_untracked(|l| l.len() <= paint::LABELLED_LINKS);
         let none = HashMap::new();
-        // Compare mode's marks; a new comparison redraws what it marks.
-        let (marks, added_links, generation) = compare.with(|c| match c {
-            Some(c) => (c.marks.clone(), c.added_links.clone(), c.generation),
-            None => (HashMap::new(), std::collections::HashSet::new(), 0),
-        });
+        // Compare mode's marks, borrowed while painting; a new comparison redraws what it marks.
+        compare.track();
+        let (no_marks, no_links) = (HashMap::new(), std::collections::HashSet::new());
         let wanted = detail > marks::NO_TEXT && (few || !selected.is_empty());
         let route = few || pointer.routing.get();
         let draw = |labels: &HashMap<LinkKey, String>| {
@@ -507,24 +505,30 @@ pub fn Canvas(
                         None => return,
                     }
                 }
-                editor.links.with_untracked(|links| {
-                    editor.badges.with_value(|badges| {
-                        editor.design.with_value(|design| {
-                            p.paint(&paint::Input {
-                                design,
-                                links,
-                                selected: &selected,
-                                selected_link: selected_link.as_ref(),
-                                badges,
-                                marks: &marks,
-                                added_links: &added_links,
-                                labels,
-                                detail,
-                                moving: &moving,
-                                route,
-                                rev: editor.rev.get_untracked(),
-                                // Both only grow: the sum moves when either does.
-                                checks: editor.checks.get_value() + generation,
+                compare.with_untracked(|c| {
+                    let (marks, added_links, compared) = match c {
+                        Some(c) => (&c.marks, &c.added_links, c.generation),
+                        None => (&no_marks, &no_links, 0),
+                    };
+                    editor.links.with_untracked(|links| {
+                        editor.badges.with_value(|badges| {
+                            editor.design.with_value(|design| {
+                                p.paint(&paint::Input {
+                                    design,
+                                    links,
+                                    selected: &selected,
+                                    selected_link: selected_link.as_ref(),
+                                    badges,
+                                    marks,
+                                    added_links,
+                                    labels,
+                                    detail,
+                                    moving: &moving,
+                                    route,
+                                    rev: editor.rev.get_untracked(),
+                                    checks: editor.checks.get_value(),
+                                    compared,
+                                })
                             })
                         })
                     })
