@@ -146,9 +146,10 @@ fn App(link: Option<Result<Design, share::ShareError>>) -> impl IntoView {
         resized.remove();
         leaving.set_value(None);
     });
-    // Fit the first design into the canvas once it has a size (the canvas is still empty, so
-    // reading its size is cheap), then draw it.
-    request_animation_frame(move || {
+    // Fit the first design into the canvas as soon as the page is mounted (reading the canvas's
+    // size lays the page out once, while the canvas is still empty), then draw it: the first
+    // frame the browser shows holds the design.
+    queue_microtask(move || {
         fit_view(&editor, &pointer);
         pointer.ready.set(true);
         // The design is checked once its first frame is on screen (its badges follow a frame
