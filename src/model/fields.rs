@@ -74,8 +74,8 @@ pub fn parse(spec: &PropSpec, text: &str) -> Result<Option<Value>, String> {
             Value::String(t.to_string())
         }
         PropType::Number => {
-            let n: f64 = t.parse().map_err(|_| format!("{t:?} is not a number"))?;
-            if !n.is_finite() || n < 0.0 {
+            let n = crate::model::number::parse_decimal(t).ok_or_else(|| format!("{t:?} is not a number"))?;
+            if n < 0.0 {
                 return Err(format!("{t:?} must be a number of 0 or more"));
             }
             canonical_number(n)

@@ -15,10 +15,10 @@ pub struct Hit {
     pub text: String,
 }
 
-/// The nodes whose id, label, address or zone contains `query` (without case), best first:
+/// The nodes whose id, label, address or zone contains `query` (without ASCII case), best first:
 /// whole matches before prefixes before the rest, then in design order; at most `max`.
 pub fn find(d: &Design, query: &str, max: usize) -> Vec<Hit> {
-    let q = query.trim().to_lowercase();
+    let q = query.trim().to_ascii_lowercase();
     if q.is_empty() {
         return Vec::new();
     }
@@ -37,7 +37,7 @@ pub fn find(d: &Design, query: &str, max: usize) -> Vec<Hit> {
         let best = fields
             .into_iter()
             .filter_map(|(field, text)| {
-                let t = text.to_lowercase();
+                let t = text.to_ascii_lowercase();
                 let rank = if t == q {
                     0
                 } else if t.starts_with(&q) {

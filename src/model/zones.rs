@@ -1,5 +1,5 @@
-//! Zones as frames. A node's `zone` is free text; every distinct zone (compared without case
-//! and surrounding blanks, so `App` and `app` are one zone) is drawn as a labelled frame around
+//! Zones as frames. A node's `zone` is free text; every distinct zone (compared without ASCII
+//! case and surrounding blanks, so `App` and `app` are one zone) is drawn as a labelled frame around
 //! its nodes. Frames are computed from the nodes, never stored: old files draw the same. What
 //! a frame does to the design is a command: dropping nodes into a frame sets their zone, out of
 //! every frame clears it; renaming a frame renames its nodes' zone; zones spelled with
@@ -14,9 +14,10 @@ pub const PAD: f64 = 18.0;
 /// Room for the frame's name above its nodes.
 pub const TITLE: f64 = 24.0;
 
-/// How zones compare: without case and surrounding blanks.
+/// How zones compare: without ASCII case and surrounding blanks (as the checker compares host
+/// names; letters outside ASCII keep their case).
 pub fn key(zone: &str) -> String {
-    zone.trim().to_lowercase()
+    zone.trim().to_ascii_lowercase()
 }
 
 /// A zone's frame.

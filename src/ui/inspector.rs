@@ -1,10 +1,20 @@
 //! The inspector: the selected node's properties (or the design's own fields) as a form with
 //! defaults and units shown. Typed text is parsed by the model's field rules; an invalid value
 //! is marked at the field and never stored. A field commits on Enter or when it loses focus: one undo step.
+//!
+//! The form is written as markup, as the canvas's painter writes the nodes, and its events are
+//! handled once on the panel (by the control's `id`, `name` or `data-action`): one reactive
+//! effect instead of a component per field. The markup is replaced only when the form's shape
+//! changes (another selection, a zone, a link or a waiver more or less); values, placeholders
+//! and marks are set on the controls in place, so that a commit never takes the focus away.
+
+use std::collections::HashMap;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::state::Editor;
+use crate::export::escape::xml as esc;
 use crate::model::address::is_cluster_domain;
 use crate::model::fields;
 use crate::model::schema::{PropDefault, MEMBERSHIP_SCHEMES};
@@ -174,478 +184,260 @@ impl Target {
     }
 }
 
-/// A free-text field: what it shows is what the design holds. Typing marks an invalid text at
-/// once; Enter or leaving the field stores a valid one as one undo step; an invalid text stays
-/// visible and marked until fixed or reverted (Escape puts back the stored value).
-#[component]
-fn TextField(
-    editor: Editor,
+/// How a field is drawn and edited.
+#[derive(Clone, Debug)]
+enum Kind {
+    /// One line of text: marked at once while typing, stored on Enter or when left.
+    Text,
+    /// Review notes: several lines, any text valid, stored when left.
+    Notes,
+    /// A choice among fixed values (the first keeps the default for properties).
+    Select,
+    /// A set of values from a fixed list, as checkboxes (`field-<name>-<i>`).
+    Set(Vec<NodeId>, &'static PropSpec, &'static [&'static str]),
+}
+
+/// One field of the form drawn now.
+#[derive(Clone, Debug)]
+struct Field {
+    id: String,
     target: Target,
-    label: String,
-    unit: &'static str,
+    kind: Kind,
     placeholder: String,
-    help: &'static str,
-) -> impl IntoView {
-    let read = {
-        let t = target.clone();
-        move || editor.design.with_value(|d| t.read(d))
-    };
-    let text = RwSignal::new(read());
-    let error = RwSignal::new(None::<String>);
-    // Typed text that is not stored yet (an edit under way, or an invalid value kept visible).
-    let dirty = RwSignal::new(false);
-    let what = target.describe(&editor);
-    {
-        let read = read.clone();
-        Effect::new(move |_| {
-            editor.rev.track();
-            let model = read();
-            if !dirty.get_untracked() && text.get_untracked() != model {
-                text.set(model);
-                error.set(None);
-            }
-        });
+}
+
+/// Typed text that is not stored yet (an edit under way, or an invalid value kept visible).
+#[derive(Clone, Debug)]
+struct Edit {
+    text: String,
+    error: Option<String>,
+    /// The field as a person names it ("ip of KM 1 (km-1)"), for share and export refusals.
+    what: String,
+}
+
+/// The form drawn now, and what the user has typed into it.
+#[derive(Default)]
+struct Form {
+    markup: String,
+    fields: Vec<Field>,
+    edits: HashMap<String, Edit>,
+    /// The node chosen in "link to".
+    link_choice: String,
+}
+
+/// A choice's value that stands for "the selected nodes differ" (no real value looks like it).
+const MIXED: &str = "(mixed)";
+
+/// Writes the form's markup and lists its fields.
+struct Writer {
+    html: String,
+    fields: Vec<Field>,
+}
+
+impl Writer {
+    fn push(&mut self, parts: &[&str]) {
+        for p in parts {
+            self.html.push_str(p);
+        }
     }
-    // While the field holds an invalid text, share and export say so and do nothing.
-    {
-        let mine = what.clone();
-        Effect::new(move |_| {
-            let invalid = error.with(|e| e.is_some());
-            editor.invalid_fields.update(|v| {
-                v.retain(|w| w != &mine);
-                if invalid {
-                    v.push(mine.clone());
-                }
-            });
-        });
-        on_cleanup(move || editor.invalid_fields.update(|v| v.retain(|w| w != &what)));
+
+    fn text(&mut self, target: Target, label: &str, unit: &str, placeholder: String, help: &str) {
+        let id = target.field_id();
+        self.push(&[
+            r#"<div class="field"><label for=""#,
+            &id,
+            r#""><span class="field-name">"#,
+            &esc(label),
+            "</span>",
+        ]);
+        if !unit.is_empty() {
+            self.push(&[r#"<span class="unit">"#, &esc(unit), "</span>"]);
+        }
+        self.push(&[
+            r#"</label><input id=""#,
+            &id,
+            r#"" type="text" name=""#,
+            target.name(),
+            r#"" autocomplete="off" spellcheck="false" title=""#,
+            &esc(help),
+            r#"" aria-invalid="false" aria-describedby=""#,
+            &id,
+            r#"-error"><p class="field-error" id=""#,
+            &id,
+            r#"-error"></p></div>"#,
+        ]);
+        self.fields.push(Field { id, target, kind: Kind::Text, placeholder });
     }
-    let on_input = {
-        let t = target.clone();
-        let read = read.clone();
-        move |ev: web_sys::Event| {
-            let value = event_target_value(&ev);
-            text.set(value.clone());
-            // Marked at once while typing; stored on Enter or when the field loses focus.
-            let problem = t.command(&value).err();
-            dirty.set(problem.is_some() || t.normalize(&value).as_deref() != Some(read().as_str()));
-            error.set(problem);
+
+    fn notes(&mut self, target: Target, label: &str, help: &str) {
+        let id = target.field_id();
+        self.push(&[
+            r#"<div class="field notes"><label for=""#,
+            &id,
+            r#""><span class="field-name">"#,
+            label,
+            r#"</span></label><textarea id=""#,
+            &id,
+            r#"" name=""#,
+            target.name(),
+            r#"" rows="3" title=""#,
+            &esc(help),
+            r#"" data-testid=""#,
+            &id,
+            r#""></textarea></div>"#,
+        ]);
+        self.fields.push(Field { id, target, kind: Kind::Notes, placeholder: String::new() });
+    }
+
+    fn select(&mut self, d: &Design, target: Target, label: &str, options: &[(String, String)]) {
+        let id = target.field_id();
+        self.push(&[
+            r#"<div class="field"><label for=""#,
+            &id,
+            r#""><span class="field-name">"#,
+            &esc(label),
+            r#"</span></label><select id=""#,
+            &id,
+            r#"" name=""#,
+            target.name(),
+            r#"">"#,
+        ]);
+        if target.mixed(d) {
+            self.push(&[r#"<option value=""#, MIXED, r#"" disabled>mixed values</option>"#]);
         }
-    };
-    // Stores the typed text as one undo step; an invalid text stays visible and marked.
-    let commit = {
-        let t = target.clone();
-        let read = read.clone();
-        move || {
-            // A field that is already gone (its node was deselected) has nothing to store.
-            let Some(value) = text.try_get_untracked() else { return };
-            match t.command(&value) {
-                Ok(cmd) => {
-                    error.try_set(None);
-                    dirty.try_set(false);
-                    if t.normalize(&value).as_deref() != Some(read().as_str()) {
-                        if let Err(e) = editor.try_execute(cmd) {
-                            error.try_set(Some(e));
-                            dirty.try_set(true);
-                            return;
-                        }
-                    }
-                    text.try_set(read());
+        for (v, t) in options {
+            self.push(&[r#"<option value=""#, &esc(v), r#"">"#, &esc(t), "</option>"]);
+        }
+        self.html.push_str("</select></div>");
+        self.fields.push(Field { id, target, kind: Kind::Select, placeholder: String::new() });
+    }
+
+    fn prop(&mut self, d: &Design, ids: &[NodeId], spec: &'static PropSpec) {
+        let target = Target::Prop(ids.to_vec(), spec);
+        let default = fields::default_text(spec);
+        match spec.ty {
+            PropType::Enum(all) => {
+                let mut options = vec![(String::new(), format!("default ({default})"))];
+                options.extend(all.iter().map(|v| (v.to_string(), v.to_string())));
+                self.select(d, target, spec.name, &options);
+            }
+            PropType::Bool => {
+                let options = [
+                    (String::new(), format!("default ({})", matches!(spec.default, PropDefault::Bool(true)))),
+                    ("true".to_string(), "true".to_string()),
+                    ("false".to_string(), "false".to_string()),
+                ];
+                self.select(d, target, spec.name, &options);
+            }
+            PropType::Set(all) => {
+                let id = target.field_id();
+                self.push(&[
+                    r#"<fieldset class="field set"><legend><span class="field-name">"#,
+                    spec.name,
+                    "</span></legend>",
+                ]);
+                for (i, item) in all.iter().enumerate() {
+                    self.push(&[
+                        r#"<label class="check"><input type="checkbox" id=""#,
+                        &format!("{id}-{i}"),
+                        r#"" name=""#,
+                        spec.name,
+                        r#"" value=""#,
+                        item,
+                        r#"">"#,
+                        item,
+                        "</label>",
+                    ]);
                 }
-                Err(e) => {
-                    error.try_set(Some(e));
-                }
+                self.push(&[r#"<p class="hint">default: "#, &esc(&default), "</p></fieldset>"]);
+                self.fields.push(Field {
+                    id,
+                    target,
+                    kind: Kind::Set(ids.to_vec(), spec, all),
+                    placeholder: String::new(),
+                });
             }
+            _ => self.text(target, spec.name, spec.unit, format!("default: {default}"), spec.help),
         }
-    };
-    let on_change = {
-        let commit = commit.clone();
-        move |_: web_sys::Event| commit()
-    };
-    let on_key = {
-        let read = read.clone();
-        move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
-            "Enter" => {
-                ev.prevent_default();
-                commit();
-            }
-            "Escape" => {
-                // Back to the stored value.
-                ev.prevent_default();
-                ev.stop_propagation();
-                dirty.set(false);
-                error.set(None);
-                text.set(read());
-            }
-            _ => {}
-        }
-    };
-    let mixed = {
-        let t = target.clone();
-        move || {
-            editor.rev.track();
-            editor.design.with_value(|d| t.mixed(d))
-        }
-    };
-    let name = target.name();
-    let field_id = target.field_id();
-    let err_id = format!("{field_id}-error");
-    view! {
-        <div class="field" class:invalid=move || error.with(|e| e.is_some())>
-            <label for=field_id.clone()>
-                <span class="field-name">{label}</span>
-                {(!unit.is_empty()).then(|| view! { <span class="unit">{unit}</span> })}
-            </label>
-            <input
-                id=field_id
-                type="text"
-                name=name
-                autocomplete="off"
-                spellcheck="false"
-                placeholder=move || if mixed() { "mixed values: type one for all".to_string() } else { placeholder.clone() }
-                title=help
-                prop:value=move || text.get()
-                aria-invalid=move || if error.with(|e| e.is_some()) { "true" } else { "false" }
-                aria-describedby=err_id.clone()
-                on:input=on_input
-                on:change=on_change
-                on:keydown=on_key
-            />
-            <p class="field-error" id=err_id>{move || error.get()}</p>
-        </div>
     }
 }
 
-/// Review notes: free text on several lines, stored when the field is left (one undo step);
-/// Escape puts back the stored text. Any text is valid.
-#[component]
-fn NotesField(editor: Editor, target: Target, label: &'static str, help: &'static str) -> impl IntoView {
-    let read = {
-        let t = target.clone();
-        move || editor.design.with_value(|d| t.read(d))
-    };
-    let text = RwSignal::new(read());
-    let dirty = RwSignal::new(false);
-    {
-        let read = read.clone();
-        Effect::new(move |_| {
-            editor.rev.track();
-            let model = read();
-            if !dirty.get_untracked() && text.get_untracked() != model {
-                text.set(model);
-            }
-        });
-    }
-    let commit = {
-        let t = target.clone();
-        let read = read.clone();
-        move || {
-            let Some(value) = text.try_get_untracked() else { return };
-            dirty.try_set(false);
-            if value != read() {
-                if let Ok(cmd) = t.command(&value) {
-                    let _ = editor.try_execute(cmd);
-                }
-            }
-        }
-    };
-    let on_key = {
-        let read = read.clone();
-        move |ev: web_sys::KeyboardEvent| {
-            if ev.key() == "Escape" {
-                ev.prevent_default();
-                ev.stop_propagation();
-                dirty.set(false);
-                text.set(read());
-            }
-        }
-    };
-    let field_id = target.field_id();
-    view! {
-        <div class="field notes">
-            <label for=field_id.clone()><span class="field-name">{label}</span></label>
-            <textarea
-                id=field_id
-                name=target.name()
-                rows="3"
-                title=help
-                data-testid=target.field_id()
-                prop:value=move || text.get()
-                on:input=move |ev| {
-                    text.set(event_target_value(&ev));
-                    dirty.set(true);
-                }
-                on:change=move |_| commit()
-                on:keydown=on_key
-            ></textarea>
-        </div>
-    }
-}
+const ZONE_HINT: &str = "such as dmz, app, data";
 
-/// A choice among fixed values; for properties the first option keeps the default.
-#[component]
-fn SelectField(editor: Editor, target: Target, label: String, options: Vec<(String, String)>) -> impl IntoView {
-    const MIXED: &str = "\u{0}mixed";
-    let mixed = {
-        let t = target.clone();
-        move || {
-            editor.rev.track();
-            editor.design.with_value(|d| t.mixed(d))
+fn node_form(w: &mut Writer, d: &Design, ids: &[NodeId]) {
+    let kinds: Vec<_> = ids.iter().filter_map(|id| d.node(id).map(|n| n.kind)).collect();
+    let Some(&kind) = kinds.first() else { return };
+    if let [id] = ids {
+        let label_placeholder = id.to_string();
+        w.push(&["<h2>", &esc(kind.title()), r#" <code class="node-id">"#, &esc(id.as_str()), "</code></h2>"]);
+        w.text(Target::Label(id.clone()), "label", "", label_placeholder, "shown on the canvas");
+        w.text(Target::Zone(ids.to_vec()), "zone", "", ZONE_HINT.into(), "network zone");
+        w.notes(
+            Target::Notes(id.clone()),
+            "notes",
+            "review notes: shown as a marker on the node, written into the bundle's README and the diagram",
+        );
+        links(w, d, id);
+        w.html.push_str("<h3>Properties</h3>");
+        for spec in kind.props() {
+            w.prop(d, ids, spec);
         }
-    };
-    let value = {
-        let t = target.clone();
-        let mixed = mixed.clone();
-        move || {
-            editor.rev.track();
-            if mixed() {
-                MIXED.to_string()
-            } else {
-                editor.design.with_value(|d| t.read(d))
-            }
-        }
-    };
-    let on_change = {
-        let t = target.clone();
-        move |ev: web_sys::Event| {
-            let v = event_target_value(&ev);
-            if v == MIXED {
-                return;
-            }
-            match t.command(&v) {
-                Ok(cmd) => editor.execute(cmd),
-                Err(e) => editor.alert(e),
-            }
-        }
-    };
-    let name = target.name();
-    let field_id = target.field_id();
-    view! {
-        <div class="field">
-            <label for=field_id.clone()><span class="field-name">{label}</span></label>
-            <select id=field_id name=name prop:value=value on:change=on_change>
-                {move || mixed().then(|| view! { <option value=MIXED disabled>"mixed values"</option> })}
-                {options
-                    .into_iter()
-                    .map(|(v, text)| view! { <option value=v>{text}</option> })
-                    .collect_view()}
-            </select>
-        </div>
-    }
-}
-
-/// A set of values drawn from a fixed list, as checkboxes.
-#[component]
-fn SetField(editor: Editor, ids: Vec<NodeId>, spec: &'static PropSpec, all: &'static [&'static str]) -> impl IntoView {
-    // Each selected node's list.
-    let lists = {
-        let ids = ids.clone();
-        move || {
-            editor.rev.track();
-            editor.design.with_value(|d| {
-                ids.iter()
-                    .map(|id| d.node(id).map(|n| n.list(spec.name, d.product)).unwrap_or_default())
-                    .collect::<Vec<_>>()
-            })
-        }
-    };
-    let boxes = all
-        .iter()
-        .map(|item| {
-            let item: &'static str = item;
-            let lists2 = lists.clone();
-            let lists3 = lists.clone();
-            let lists = lists.clone();
-            let checked = move || lists().iter().all(|l| l.iter().any(|s| s == item));
-            let partly = move || {
-                let l = lists3();
-                let some = l.iter().filter(|l| l.iter().any(|s| s == item)).count();
-                some > 0 && some < l.len()
-            };
-            let ids = ids.clone();
-            let on_change = move |ev: web_sys::Event| {
-                let on = event_target_checked(&ev);
-                let cmds = ids
-                    .iter()
-                    .zip(lists2())
-                    .map(|(id, mut list)| {
-                        list.retain(|s| s != item);
-                        if on {
-                            list.push(item.to_string());
-                        }
-                        // Keep the schema's order so the file reads the same whichever box was clicked.
-                        let ordered: Vec<serde_json::Value> = all
-                            .iter()
-                            .filter(|a| list.iter().any(|s| s == *a))
-                            .map(|a| serde_json::Value::from(*a))
-                            .collect();
-                        Command::SetProp { id: id.clone(), key: spec.name.into(), value: Some(ordered.into()) }
-                    })
-                    .collect();
-                editor.execute(Command::Batch(cmds));
-            };
-            view! {
-                <label class="check">
-                    <input type="checkbox" name=spec.name value=item prop:checked=checked prop:indeterminate=partly on:change=on_change />
-                    {item}
-                </label>
-            }
-        })
-        .collect_view();
-    view! {
-        <fieldset class="field set">
-            <legend><span class="field-name">{spec.name}</span></legend>
-            {boxes}
-            <p class="hint">"default: " {fields::default_text(spec)}</p>
-        </fieldset>
-    }
-}
-
-fn prop_field(editor: Editor, ids: &[NodeId], spec: &'static PropSpec) -> AnyView {
-    let target = Target::Prop(ids.to_vec(), spec);
-    match spec.ty {
-        PropType::Enum(all) => {
-            let default = fields::default_text(spec);
-            let mut options = vec![(String::new(), format!("default ({default})"))];
-            options.extend(all.iter().map(|v| (v.to_string(), v.to_string())));
-            view! { <SelectField editor=editor target=target label=spec.name.to_string() options=options /> }.into_any()
-        }
-        PropType::Bool => {
-            let default = matches!(spec.default, PropDefault::Bool(true));
-            let options = vec![
-                (String::new(), format!("default ({default})")),
-                ("true".to_string(), "true".to_string()),
-                ("false".to_string(), "false".to_string()),
-            ];
-            view! { <SelectField editor=editor target=target label=spec.name.to_string() options=options /> }.into_any()
-        }
-        PropType::Set(all) => view! { <SetField editor=editor ids=ids.to_vec() spec=spec all=all /> }.into_any(),
-        _ => view! {
-            <TextField
-                editor=editor
-                target=target
-                label=spec.name.to_string()
-                unit=spec.unit
-                placeholder=format!("default: {}", fields::default_text(spec))
-                help=spec.help
-            />
-        }
-        .into_any(),
-    }
-}
-
-#[component]
-fn NodeForm(editor: Editor, ids: Vec<NodeId>) -> impl IntoView {
-    let kinds: Vec<_> = editor.design.with_value(|d| ids.iter().filter_map(|id| d.node(id).map(|n| n.kind)).collect());
-    let Some(&kind) = kinds.first() else {
-        return ().into_any();
-    };
-    let one_kind = kinds.iter().all(|k| *k == kind);
-    let ids_del = ids.clone();
-    let delete = move |_| {
-        editor.execute(Command::Batch(ids_del.iter().map(|id| Command::RemoveNode { id: id.clone() }).collect()))
-    };
-    if let [id] = ids.as_slice() {
-        let props = kind.props().iter().map(|spec| prop_field(editor, &ids, spec)).collect_view();
-        return view! {
-            <h2>{kind.title()} <code class="node-id">{id.to_string()}</code></h2>
-            <TextField editor=editor target=Target::Label(id.clone()) label="label".into() unit="" placeholder=id.to_string() help="shown on the canvas" />
-            <TextField editor=editor target=Target::Zone(ids.clone()) label="zone".into() unit="" placeholder="such as dmz, app, data".into() help="network zone" />
-            <NotesField editor=editor target=Target::Notes(id.clone()) label="notes" help="review notes: shown as a marker on the node, written into the bundle's README and the diagram" />
-            <Links editor=editor id=id.clone() />
-            <h3>"Properties"</h3>
-            {props}
-            <button class="danger" data-action="delete" on:click=delete>"Delete node"</button>
-        }
-        .into_any();
+        w.html.push_str(r#"<button class="danger" data-action="delete">Delete node</button>"#);
+        return;
     }
     // Several nodes: one kind edits that kind's properties on all of them; mixed kinds the
     // fields they all have.
     let n = ids.len();
+    let one_kind = kinds.iter().all(|k| *k == kind);
     let heading = if one_kind {
         format!("{n} {} nodes", kind.title().trim_end_matches(" node"))
     } else {
         format!("{n} nodes of different kinds")
     };
-    let props = one_kind.then(|| kind.props().iter().map(|spec| prop_field(editor, &ids, spec)).collect_view());
-    view! {
-        <h2 data-testid="multi-edit">{heading}</h2>
-        <p class="hint">"A change applies to every selected node, as one undo step."</p>
-        <TextField editor=editor target=Target::Zone(ids.clone()) label="zone".into() unit="" placeholder="such as dmz, app, data".into() help="network zone" />
-        {props.map(|p| view! { <h3>"Properties"</h3> {p} })}
-        <button class="danger" data-action="delete" on:click=delete>{format!("Delete {n} nodes")}</button>
+    w.push(&[
+        r#"<h2 data-testid="multi-edit">"#,
+        &esc(&heading),
+        r#"</h2><p class="hint">A change applies to every selected node, as one undo step.</p>"#,
+    ]);
+    w.text(Target::Zone(ids.to_vec()), "zone", "", ZONE_HINT.into(), "network zone");
+    if one_kind {
+        w.html.push_str("<h3>Properties</h3>");
+        for spec in kind.props() {
+            w.prop(d, ids, spec);
+        }
     }
-    .into_any()
+    w.push(&[r#"<button class="danger" data-action="delete">Delete "#, &n.to_string(), " nodes</button>"]);
 }
 
 /// The node's links, and linking without a pointer: a list of the nodes it may be linked to.
-#[component]
-fn Links(editor: Editor, id: NodeId) -> impl IntoView {
-    let choice = RwSignal::new(String::new());
-    // One computation per change, read by the list and the choice below.
-    let rows = {
-        let id = id.clone();
-        Memo::new(move |_| {
-            editor.rev.track();
-            editor.design.with_value(|d| {
-                let linked: Vec<(usize, String, String)> = d
-                    .links
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, l)| l.from == id || l.to == id)
-                    .map(|(i, l)| {
-                        let other = if l.from == id { &l.to } else { &l.from };
-                        let label = d.node(other).map(|n| n.label.clone()).unwrap_or_default();
-                        (i, other.to_string(), label)
-                    })
-                    .collect();
-                let candidates: Vec<(String, String)> = d
-                    .nodes
-                    .iter()
-                    .filter(|n| crate::model::link_refusal(d, &id, &n.id).is_none())
-                    .map(|n| (n.id.to_string(), format!("{} ({})", n.label, n.id)))
-                    .collect();
-                (linked, candidates)
-            })
-        })
-    };
-    let id_link = id.clone();
-    let link = move |_| {
-        let Some(to) = NodeId::parse(&choice.get_untracked()) else { return };
-        let index = editor.design.with_value(|d| d.links.len());
-        editor.execute(Command::AddLink { link: crate::model::Link::new(id_link.clone(), to), index });
-        choice.set(String::new());
-    };
-    view! {
-        <h3>"Links"</h3>
-        <ul class="links-list">
-            {move || {
-                rows.get().0
-                    .into_iter()
-                    .map(|(index, other, label)| {
-                        view! {
-                            <li>
-                                {format!("{label} ({other})")}
-                                <button class="small" data-action="unlink" aria-label=format!("Remove the link to {label}") on:click=move |_| editor.execute(Command::RemoveLink { index })>"×"</button>
-                            </li>
-                        }
-                    })
-                    .collect_view()
-            }}
-        </ul>
-        <div class="field link-to">
-            <label for="field-link-to"><span class="field-name">"link to"</span></label>
-            <select id="field-link-to" name="link-to" prop:value=move || choice.get() on:change=move |ev| choice.set(event_target_value(&ev))>
-                <option value="">"choose a node…"</option>
-                {move || rows.get().1.into_iter().map(|(v, t)| view! { <option value=v>{t}</option> }).collect_view()}
-            </select>
-            <button data-action="link" on:click=link prop:disabled=move || choice.with(String::is_empty)>"Link"</button>
-        </div>
+fn links(w: &mut Writer, d: &Design, id: &NodeId) {
+    w.html.push_str(r#"<h3>Links</h3><ul class="links-list">"#);
+    for (i, l) in d.links.iter().enumerate().filter(|(_, l)| &l.from == id || &l.to == id) {
+        let other = if &l.from == id { &l.to } else { &l.from };
+        let label = esc(&d.node(other).map(|n| n.label.clone()).unwrap_or_default());
+        w.push(&[
+            "<li>",
+            &label,
+            " (",
+            &esc(other.as_str()),
+            r#")<button class="small" data-action="unlink" data-index=""#,
+            &i.to_string(),
+            r#"" aria-label="Remove the link to "#,
+            &label,
+            r#"">×</button></li>"#,
+        ]);
     }
+    w.html.push_str(
+        r#"</ul><div class="field link-to"><label for="field-link-to"><span class="field-name">link to</span></label><select id="field-link-to" name="link-to"><option value="">choose a node…</option>"#,
+    );
+    for n in d.nodes.iter().filter(|n| crate::model::link_refusal(d, id, &n.id).is_none()) {
+        let nid = esc(n.id.as_str());
+        w.push(&[r#"<option value=""#, &nid, r#"">"#, &esc(&n.label), " (", &nid, ")</option>"]);
+    }
+    w.html.push_str(r#"</select><button data-action="link" disabled>Link</button></div>"#);
 }
 
-#[component]
-fn DesignForm(editor: Editor) -> impl IntoView {
+fn design_form(w: &mut Writer, d: &Design) {
     let products: Vec<(String, String)> = Product::ALL
         .iter()
         .map(|p| {
@@ -657,84 +449,91 @@ fn DesignForm(editor: Editor) -> impl IntoView {
         })
         .collect();
     let schemes: Vec<(String, String)> = MEMBERSHIP_SCHEMES.iter().map(|s| (s.to_string(), s.to_string())).collect();
-    let counts = move || {
-        editor.rev.track();
-        editor.design.with_value(|d| format!("{} nodes, {} links", d.nodes.len(), d.links.len()))
-    };
-    let selected = move || {
-        let n = editor.selected.with(|s| s.len());
-        (n > 1).then(|| view! { <p class="hint">{n} " nodes selected: move them together, or Delete"</p> })
-    };
-    view! {
-        <h2>"Design"</h2>
-        {selected}
-        <TextField editor=editor target=Target::Name label="name".into() unit="" placeholder="Untitled design".into() help="the design's name" />
-        <TextField editor=editor target=Target::Owner label="owner".into() unit="" placeholder="the team that answers for it".into() help="who answers for the design: written into the firewall files and the bundle" />
-        <NotesField editor=editor target=Target::DesignNotes label="notes" help="review notes on the whole design" />
-        <SelectField editor=editor target=Target::Product label="product".into() options=products />
-        <TextField editor=editor target=Target::Domain label="cluster domain".into() unit="" placeholder="wso2.ob.km.domain".into() help="Hazelcast clustering domain" />
-        <SelectField editor=editor target=Target::Scheme label="membership scheme".into() options=schemes />
-        <p class="hint">{counts}</p>
-        <Zones editor=editor />
-        <Waivers editor=editor />
-    }
+    w.html.push_str("<h2>Design</h2>");
+    w.text(Target::Name, "name", "", "Untitled design".into(), "the design's name");
+    w.text(
+        Target::Owner,
+        "owner",
+        "",
+        "the team that answers for it".into(),
+        "who answers for the design: written into the firewall files and the bundle",
+    );
+    w.notes(Target::DesignNotes, "notes", "review notes on the whole design");
+    w.select(d, Target::Product, "product", &products);
+    w.text(Target::Domain, "cluster domain", "", "wso2.ob.km.domain".into(), "Hazelcast clustering domain");
+    w.select(d, Target::Scheme, "membership scheme", &schemes);
+    w.push(&[r#"<p class="hint">"#, &format!("{} nodes, {} links", d.nodes.len(), d.links.len()), "</p>"]);
+    zones_part(w, d);
+    waivers_part(w, d);
 }
 
 /// The zones: each one's name (renaming it renames the zone of every node in it, one step),
 /// and, when a zone is written in more than one way, the offer to merge the spellings.
-#[component]
-fn Zones(editor: Editor) -> impl IntoView {
-    move || {
-        editor.rev.track();
-        let (frames, variants) = editor.design.with_value(|d| {
-            let frames: Vec<(Vec<NodeId>, String)> = zones::frames(d, &|_| false)
-                .into_iter()
-                .map(|f| (f.nodes.iter().filter_map(|&i| d.nodes.get(i).map(|n| n.id.clone())).collect(), f.name))
-                .collect();
-            (frames, zones::spelled_differently(d))
-        });
-        if frames.is_empty() {
-            return None;
-        }
-        let merge = move |_| {
-            if let Some(cmd) = editor.design.with_value(zones::merge_spellings) {
-                editor.execute(cmd);
-            }
-        };
-        let notice = (!variants.is_empty()).then(|| {
-            let said: Vec<String> =
-                variants.iter().map(|v| v.iter().map(|s| format!("“{s}”")).collect::<Vec<_>>().join(" and ")).collect();
-            view! {
-                <p class="zone-notice" role="status" data-testid="zone-case-notice">
-                    {format!("Zones {} differ only by case and are drawn as one. ", said.join("; "))}
-                    <button data-action="merge-zones" on:click=merge>"Merge"</button>
-                </p>
-            }
-        });
-        let fields = frames
-            .into_iter()
-            .enumerate()
-            .map(|(i, (ids, name))| {
-                let n = ids.len();
-                view! {
-                    <TextField
-                        editor=editor
-                        target=Target::ZoneName(ids, i)
-                        label=format!("zone {name}")
-                        unit=""
-                        placeholder=name.clone()
-                        help=if n == 1 { "rename this zone (its node keeps it)" } else { "rename this zone (all its nodes keep it)" }
-                    />
-                }
-            })
-            .collect_view();
-        Some(view! {
-            <h3>"Zones"</h3>
-            <p class="hint">"Drag a node into a zone's frame to put it there, out of every frame to take it out."</p>
-            {notice}
-            {fields}
-        })
+fn zones_part(w: &mut Writer, d: &Design) {
+    let frames = zones::frames(d, &|_| false);
+    if frames.is_empty() {
+        return;
     }
+    w.html.push_str(
+        r#"<h3>Zones</h3><p class="hint">Drag a node into a zone's frame to put it there, out of every frame to take it out.</p>"#,
+    );
+    let variants = zones::spelled_differently(d);
+    if !variants.is_empty() {
+        let said: Vec<String> =
+            variants.iter().map(|v| v.iter().map(|s| format!("“{s}”")).collect::<Vec<_>>().join(" and ")).collect();
+        w.push(&[
+            r#"<p class="zone-notice" role="status" data-testid="zone-case-notice">"#,
+            &esc(&format!("Zones {} differ only by case and are drawn as one. ", said.join("; "))),
+            r#"<button data-action="merge-zones">Merge</button></p>"#,
+        ]);
+    }
+    for (i, f) in frames.into_iter().enumerate() {
+        let ids: Vec<NodeId> = f.nodes.iter().filter_map(|&n| d.nodes.get(n).map(|n| n.id.clone())).collect();
+        let help = if ids.len() == 1 {
+            "rename this zone (its node keeps it)"
+        } else {
+            "rename this zone (all its nodes keep it)"
+        };
+        w.text(Target::ZoneName(ids, i), &format!("zone {}", f.name), "", f.name.clone(), help);
+    }
+}
+
+fn waivers_part(w: &mut Writer, d: &Design) {
+    if d.waivers.is_empty() {
+        return;
+    }
+    w.html.push_str(r#"<h3>Waivers</h3><ul class="waivers">"#);
+    for (i, waiver) in d.waivers.iter().enumerate() {
+        let target = match &waiver.node {
+            Some(n) => format!("{} on {n}", waiver.rule),
+            None => waiver.rule.clone(),
+        };
+        let i = i.to_string();
+        w.push(&[
+            r#"<li class="waiver"><strong>"#,
+            &esc(&target),
+            r#"</strong><div class="field"><label for="waiver-"#,
+            &i,
+            r#"-reason"><span class="field-name">reason</span></label><input type="text" id="waiver-"#,
+            &i,
+            r#"-reason" name="waiver-reason" data-index=""#,
+            &i,
+            r#"" value=""#,
+            &esc(waiver.reason.as_deref().unwrap_or_default()),
+            r#""></div><div class="field"><label for="waiver-"#,
+            &i,
+            r#"-expires"><span class="field-name">expires</span><span class="unit">last day it applies</span></label><input type="date" id="waiver-"#,
+            &i,
+            r#"-expires" name="waiver-expires" data-index=""#,
+            &i,
+            r#"" value=""#,
+            &waiver.expires.map(|d| d.to_string()).unwrap_or_default(),
+            r#""></div><button data-action="remove-waiver" data-index=""#,
+            &i,
+            r#"">Remove waiver</button></li>"#,
+        ]);
+    }
+    w.html.push_str("</ul>");
 }
 
 /// Replaces the waiver at `index` with an edited copy, as one step.
@@ -744,68 +543,76 @@ fn edit_waiver(editor: &Editor, index: usize, edit: impl FnOnce(&mut Waiver)) {
     editor.execute(Command::Batch(vec![Command::RemoveWaiver { index }, Command::AddWaiver { waiver: w, index }]));
 }
 
-#[component]
-fn WaiverRow(editor: Editor, index: usize, waiver: Waiver) -> impl IntoView {
-    let target = match &waiver.node {
-        Some(n) => format!("{} on {n}", waiver.rule),
-        None => waiver.rule.clone(),
-    };
-    let on_reason = move |ev: web_sys::Event| {
-        let v = event_target_value(&ev);
-        edit_waiver(&editor, index, |w| w.reason = Some(v));
-    };
-    let on_expires = move |ev: web_sys::Event| {
-        let v = event_target_value(&ev);
-        if v.is_empty() {
-            edit_waiver(&editor, index, |w| w.expires = None);
-        } else if let Some(date) = Date::parse(&v) {
-            edit_waiver(&editor, index, |w| w.expires = Some(date));
-        } else {
-            editor.alert(format!("{v:?} is not a date YYYY-MM-DD"));
-        }
-    };
-    view! {
-        <li class="waiver">
-            <strong>{target}</strong>
-            <div class="field">
-                <label><span class="field-name">"reason"</span></label>
-                <input type="text" name="waiver-reason" prop:value=waiver.reason.clone().unwrap_or_default() on:change=on_reason />
-            </div>
-            <div class="field">
-                <label><span class="field-name">"expires"</span><span class="unit">"last day it applies"</span></label>
-                <input type="date" name="waiver-expires" prop:value=waiver.expires.map(|d| d.to_string()).unwrap_or_default() on:change=on_expires />
-            </div>
-            <button data-action="remove-waiver" on:click=move |_| editor.execute(Command::RemoveWaiver { index })>"Remove waiver"</button>
-        </li>
-    }
+/// The control an event came from, with its `id`, `name` and `data-index`.
+struct Control {
+    el: web_sys::HtmlInputElement,
+    id: String,
+    name: String,
+    index: Option<usize>,
 }
 
-#[component]
-fn Waivers(editor: Editor) -> impl IntoView {
-    move || {
-        editor.rev.track();
-        let waivers = editor.design.with_value(|d| d.waivers.clone());
-        (!waivers.is_empty()).then(|| {
-            view! {
-                <h3>"Waivers"</h3>
-                <ul class="waivers">
-                    {waivers
-                        .into_iter()
-                        .enumerate()
-                        .map(|(index, waiver)| view! { <WaiverRow editor=editor index=index waiver=waiver /> })
-                        .collect_view()}
-                </ul>
-            }
-        })
+fn control(ev: &web_sys::Event, replacing: StoredValue<bool, LocalStorage>) -> Option<Control> {
+    if replacing.get_value() {
+        return None;
     }
+    let el: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let index = el.get_attribute("data-index").and_then(|i| i.parse().ok());
+    Some(Control { id: el.id(), name: el.get_attribute("name").unwrap_or_default(), index, el: el.unchecked_into() })
 }
 
 /// The inspector panel.
 #[component]
 pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
-    let target = Memo::new(move |_| editor.selected.get());
-    // On a narrow screen the panels stack: a selection brings the inspector into view.
     let aside: NodeRef<leptos::html::Aside> = NodeRef::new();
+    let form = StoredValue::new_local(Form::default());
+    let replacing = StoredValue::new_local(false);
+    let changing = StoredValue::new_local(false);
+    // Draws the form for the selection (or the design), then sets every control's value.
+    let draw = move || {
+        let Some(el) = aside.get_untracked() else { return };
+        let el: web_sys::Element = el.unchecked_into();
+        let ids = editor.selected.get_untracked();
+        let mut w = Writer { html: String::new(), fields: Vec::new() };
+        editor.design.with_value(|d| {
+            if !settled.get_untracked() {
+                w.html.push_str("<h2>Design</h2>");
+            } else if ids.is_empty() {
+                design_form(&mut w, d);
+            } else {
+                node_form(&mut w, d, &ids);
+            }
+        });
+        if form.with_value(|f| f.markup != w.html) {
+            // A control's change (leaving it with Tab, say) comes while the browser moves the
+            // focus: the form is replaced once the focus has landed, and keeps it there.
+            if changing.get_value() {
+                return;
+            }
+            // Removing the focused control makes the browser send it a last `change` at once:
+            // that event belongs to the form being replaced, and is not handled.
+            replacing.set_value(true);
+            replace_keeping_focus(&el, &w.html);
+            replacing.set_value(false);
+            form.update_value(|f| {
+                f.markup = std::mem::take(&mut w.html);
+                f.link_choice.clear();
+            });
+        }
+        form.update_value(|f| {
+            // Edits of fields that are gone go with them.
+            f.edits.retain(|id, _| w.fields.iter().any(|x| &x.id == id));
+            f.fields = w.fields;
+        });
+        form.with_value(|f| editor.design.with_value(|d| set_values(f, d)));
+        sync_invalid(editor, form);
+    };
+    Effect::new(move |_| {
+        editor.rev.track();
+        editor.selected.track();
+        settled.track();
+        draw();
+    });
+    // On a narrow screen the panels stack: a selection brings the inspector into view.
     Effect::new(move |first: Option<()>| {
         let any = editor.selected.with(|s| !s.is_empty());
         let narrow = gloo_utils::window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < 900.0);
@@ -815,20 +622,311 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
             }
         }
     });
-    view! {
-        <aside node_ref=aside data-testid="inspector" class="inspector" aria-label="Inspector">
-            {move || {
-                // Its form is drawn once the canvas has shown (the heading stands meanwhile).
-                if !settled.get() {
-                    return view! { <h2>"Design"</h2> }.into_any();
+    let field = move |id: &str| form.with_value(|f| f.fields.iter().find(|x| x.id == id).cloned());
+    // Typing: marked at once, stored on Enter or when the field is left.
+    let on_input = move |ev: web_sys::Event| {
+        let Some(c) = control(&ev, replacing) else { return };
+        let Some(f) = field(&c.id) else { return };
+        let text = c.el.value();
+        match f.kind {
+            Kind::Text => {
+                let problem = f.target.command(&text).err();
+                let stored = editor.design.with_value(|d| f.target.read(d));
+                let dirty = problem.is_some() || f.target.normalize(&text).as_deref() != Some(stored.as_str());
+                let what = f.target.describe(&editor);
+                form.update_value(|s| {
+                    if dirty {
+                        s.edits.insert(f.id.clone(), Edit { text, error: problem, what });
+                    } else {
+                        s.edits.remove(&f.id);
+                    }
+                });
+            }
+            Kind::Notes => {
+                let what = f.target.describe(&editor);
+                form.update_value(|s| {
+                    s.edits.insert(f.id.clone(), Edit { text, error: None, what });
+                });
+            }
+            _ => return,
+        }
+        form.with_value(|s| editor.design.with_value(|d| set_values(s, d)));
+        sync_invalid(editor, form);
+    };
+    // Stores the field's text as one undo step; an invalid text stays visible and marked.
+    let commit = move |f: &Field, text: String| {
+        match f.kind {
+            Kind::Text => match f.target.command(&text) {
+                Ok(cmd) => {
+                    form.update_value(|s| {
+                        s.edits.remove(&f.id);
+                    });
+                    let stored = editor.design.with_value(|d| f.target.read(d));
+                    if f.target.normalize(&text).as_deref() != Some(stored.as_str()) {
+                        if let Err(e) = editor.try_execute(cmd) {
+                            let what = f.target.describe(&editor);
+                            form.update_value(|s| {
+                                s.edits.insert(f.id.clone(), Edit { text, error: Some(e), what });
+                            });
+                        }
+                    }
                 }
-                let ids = target.get();
-                if ids.is_empty() {
-                    view! { <DesignForm editor=editor /> }.into_any()
+                Err(e) => {
+                    let what = f.target.describe(&editor);
+                    form.update_value(|s| {
+                        s.edits.insert(f.id.clone(), Edit { text, error: Some(e), what });
+                    });
+                }
+            },
+            Kind::Notes => {
+                form.update_value(|s| {
+                    s.edits.remove(&f.id);
+                });
+                if text != editor.design.with_value(|d| f.target.read(d)) {
+                    if let Ok(cmd) = f.target.command(&text) {
+                        let _ = editor.try_execute(cmd);
+                    }
+                }
+            }
+            Kind::Select => {
+                if text != MIXED {
+                    match f.target.command(&text) {
+                        Ok(cmd) => editor.execute(cmd),
+                        Err(e) => editor.alert(e),
+                    }
+                }
+            }
+            Kind::Set(..) => {}
+        }
+        draw();
+    };
+    let on_change = move |ev: web_sys::Event| {
+        let Some(c) = control(&ev, replacing) else { return };
+        changing.set_value(true);
+        set_timeout(
+            move || {
+                changing.set_value(false);
+                draw();
+            },
+            std::time::Duration::ZERO,
+        );
+        if let Some(f) = field(&c.id) {
+            commit(&f, c.el.value());
+            return;
+        }
+        match (c.name.as_str(), c.index) {
+            ("link-to", _) => {
+                let v = c.el.value();
+                form.update_value(|s| s.link_choice = v);
+                form.with_value(|s| editor.design.with_value(|d| set_values(s, d)));
+            }
+            ("waiver-reason", Some(i)) => {
+                let v = c.el.value();
+                edit_waiver(&editor, i, |w| w.reason = Some(v));
+            }
+            ("waiver-expires", Some(i)) => {
+                let v = c.el.value();
+                if v.is_empty() {
+                    edit_waiver(&editor, i, |w| w.expires = None);
+                } else if let Some(date) = Date::parse(&v) {
+                    edit_waiver(&editor, i, |w| w.expires = Some(date));
                 } else {
-                    view! { <NodeForm editor=editor ids=ids /> }.into_any()
+                    editor.alert(format!("{v:?} is not a date YYYY-MM-DD"));
                 }
-            }}
-        </aside>
+            }
+            _ => {
+                // A set's checkbox (`<field id>-<i>`).
+                let set = c.id.rsplit_once('-').and_then(|(base, i)| Some((field(base)?, i.parse::<usize>().ok()?)));
+                if let Some((Field { kind: Kind::Set(ids, spec, all), .. }, i)) = set {
+                    set_item(editor, &ids, spec, all, i, c.el.checked());
+                }
+            }
+        }
+    };
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let Some(c) = control(&ev, replacing) else { return };
+        let Some(f) = field(&c.id) else { return };
+        match (ev.key().as_str(), &f.kind) {
+            ("Enter", Kind::Text) => {
+                ev.prevent_default();
+                commit(&f, c.el.value());
+            }
+            ("Escape", Kind::Text | Kind::Notes) => {
+                // Back to the stored value.
+                ev.prevent_default();
+                ev.stop_propagation();
+                form.update_value(|s| {
+                    s.edits.remove(&f.id);
+                });
+                form.with_value(|s| editor.design.with_value(|d| set_values(s, d)));
+                sync_invalid(editor, form);
+            }
+            _ => {}
+        }
+    };
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("[data-action]").ok().flatten())
+        else {
+            return;
+        };
+        let index = button.get_attribute("data-index").and_then(|i| i.parse::<usize>().ok());
+        match (button.get_attribute("data-action").unwrap_or_default().as_str(), index) {
+            ("delete", _) => {
+                let ids = editor.selected.get_untracked();
+                editor.execute(Command::Batch(ids.into_iter().map(|id| Command::RemoveNode { id }).collect()));
+            }
+            ("unlink", Some(index)) => editor.execute(Command::RemoveLink { index }),
+            ("link", _) => {
+                let (Some(from), Some(to)) = (
+                    editor.selected.with_untracked(|s| s.first().cloned()),
+                    NodeId::parse(&form.with_value(|s| s.link_choice.clone())),
+                ) else {
+                    return;
+                };
+                let index = editor.design.with_value(|d| d.links.len());
+                editor.execute(Command::AddLink { link: crate::model::Link::new(from, to), index });
+            }
+            ("merge-zones", _) => {
+                if let Some(cmd) = editor.design.with_value(zones::merge_spellings) {
+                    editor.execute(cmd);
+                }
+            }
+            ("remove-waiver", Some(index)) => editor.execute(Command::RemoveWaiver { index }),
+            _ => {}
+        }
+    };
+    view! {
+        <aside
+            node_ref=aside
+            data-testid="inspector"
+            class="inspector"
+            aria-label="Inspector"
+            on:input=on_input
+            on:change=on_change
+            on:keydown=on_key
+            on:click=on_click
+        ></aside>
     }
+}
+
+/// Replaces the panel's markup; the control that had the focus (by id, else by action) has it again.
+fn replace_keeping_focus(el: &web_sys::Element, html: &str) {
+    let doc = gloo_utils::document();
+    let focused = doc.active_element().filter(|a| el.contains(Some(a)));
+    let key = focused.map(|a| match a.id() {
+        id if !id.is_empty() => format!("#{id}"),
+        _ => a.get_attribute("data-action").map(|x| format!("[data-action=\"{x}\"]")).unwrap_or_default(),
+    });
+    el.set_inner_html(html);
+    if let Some(again) = key.filter(|k| !k.is_empty()).and_then(|k| el.query_selector(&k).ok().flatten()) {
+        let _ = again.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
+
+/// Sets every control to what the design holds (or to the text being typed into it): values,
+/// "mixed values", invalid marks and the checkboxes of sets. Only what differs is touched.
+fn set_values(form: &Form, d: &Design) {
+    let doc = gloo_utils::document();
+    let by_id = |id: &str| doc.get_element_by_id(id);
+    for f in &form.fields {
+        let Some(el) = by_id(&f.id) else { continue };
+        let input: &web_sys::HtmlInputElement = el.unchecked_ref();
+        let edit = form.edits.get(&f.id);
+        match &f.kind {
+            Kind::Text | Kind::Notes => {
+                let value = edit.map(|e| e.text.clone()).unwrap_or_else(|| f.target.read(d));
+                if input.value() != value {
+                    input.set_value(&value);
+                }
+                if matches!(f.kind, Kind::Text) {
+                    let placeholder =
+                        if f.target.mixed(d) { "mixed values: type one for all" } else { f.placeholder.as_str() };
+                    if el.get_attribute("placeholder").as_deref() != Some(placeholder) {
+                        let _ = el.set_attribute("placeholder", placeholder);
+                    }
+                    let error = edit.and_then(|e| e.error.as_deref());
+                    let _ = el.set_attribute("aria-invalid", if error.is_some() { "true" } else { "false" });
+                    if let Some(wrap) = el.parent_element() {
+                        let _ = wrap.class_list().toggle_with_force("invalid", error.is_some());
+                    }
+                    if let Some(p) = by_id(&format!("{}-error", f.id)) {
+                        let text = error.unwrap_or_default();
+                        if p.text_content().as_deref() != Some(text) {
+                            p.set_text_content(Some(text));
+                        }
+                    }
+                }
+            }
+            Kind::Select => {
+                let value = if f.target.mixed(d) { MIXED.to_string() } else { f.target.read(d) };
+                if input.value() != value {
+                    input.set_value(&value);
+                }
+            }
+            Kind::Set(ids, spec, all) => {
+                let lists: Vec<Vec<String>> =
+                    ids.iter().map(|id| d.node(id).map(|n| n.list(spec.name, d.product)).unwrap_or_default()).collect();
+                for (i, item) in all.iter().enumerate() {
+                    let Some(b) = by_id(&format!("{}-{i}", f.id)) else { continue };
+                    let b: web_sys::HtmlInputElement = b.unchecked_into();
+                    let some = lists.iter().filter(|l| l.iter().any(|s| s == item)).count();
+                    b.set_checked(some == lists.len());
+                    b.set_indeterminate(some > 0 && some < lists.len());
+                }
+            }
+        }
+    }
+    if let Some(choice) = by_id("field-link-to") {
+        let input: web_sys::HtmlInputElement = choice.unchecked_into();
+        if input.value() != form.link_choice {
+            input.set_value(&form.link_choice);
+        }
+        if let Ok(Some(button)) = doc.query_selector("[data-testid=\"inspector\"] [data-action=\"link\"]") {
+            let _ = button.toggle_attribute_with_force("disabled", form.link_choice.is_empty());
+        }
+    }
+}
+
+/// While a field holds an invalid text, share and export say so and do nothing.
+fn sync_invalid(editor: Editor, form: StoredValue<Form, LocalStorage>) {
+    let invalid: Vec<String> = form.with_value(|f| {
+        f.fields
+            .iter()
+            .filter_map(|x| f.edits.get(&x.id).filter(|e| e.error.is_some()).map(|e| e.what.clone()))
+            .collect()
+    });
+    if editor.invalid_fields.with_untracked(|v| v != &invalid) {
+        editor.invalid_fields.set(invalid);
+    }
+}
+
+/// Turns one item of a set on or off on every selected node, as one step.
+fn set_item(
+    editor: Editor,
+    ids: &[NodeId],
+    spec: &'static PropSpec,
+    all: &'static [&'static str],
+    item: usize,
+    on: bool,
+) {
+    let Some(&item) = all.get(item) else { return };
+    let cmds = editor.design.with_value(|d| {
+        ids.iter()
+            .map(|id| {
+                let mut list = d.node(id).map(|n| n.list(spec.name, d.product)).unwrap_or_default();
+                list.retain(|s| s != item);
+                if on {
+                    list.push(item.to_string());
+                }
+                // Keep the schema's order so the file reads the same whichever box was clicked.
+                let ordered: Vec<serde_json::Value> =
+                    all.iter().filter(|a| list.iter().any(|s| s == *a)).map(|a| serde_json::Value::from(*a)).collect();
+                Command::SetProp { id: id.clone(), key: spec.name.into(), value: Some(ordered.into()) }
+            })
+            .collect()
+    });
+    editor.execute(Command::Batch(cmds));
 }

@@ -428,6 +428,36 @@ test('a field stores what it shows: Enter or leaving the field commits, an inval
   await page.context().close();
 }));
 
+test('Tab goes from field to field, storing each; a change that redraws the form keeps the focus where Tab put it', withShot('field-tab', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  await page.click('[data-node-id="km-1"] .node-box');
+  const inspector = page.locator('[data-testid="inspector"]');
+  const focused = () => page.evaluate(() => document.activeElement.id || document.activeElement.tagName);
+  await inspector.locator('[name="label"]').fill('KM one');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'field-zone');
+  await page.keyboard.type('app-2');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'field-notes');
+  let km = node(await design(page), 'km-1');
+  assert.deepEqual([km.label, km.zone], ['KM one', 'app-2']);
+  // Renaming a zone changes the form's shape (the field's label names the zone): the form is
+  // drawn again, and the focus stays on the field Tab moved to.
+  await page.keyboard.press('Escape');
+  const c = await canvas(page).boundingBox();
+  await page.mouse.click(c.x + 10, c.y + c.height - 10);
+  const first = inspector.locator('#field-zone-name-0');
+  const before = await first.inputValue();
+  await first.fill(`${before}-renamed`);
+  await page.keyboard.press('Tab');
+  await page.waitForFunction((name) => [...document.querySelectorAll('[data-testid="inspector"] label')].some((l) => l.textContent === `zone ${name}`), `${before}-renamed`);
+  assert.equal(await focused(), 'field-zone-name-1');
+  assert.ok((await design(page)).nodes.some((n) => n.zone === `${before}-renamed`));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
+
 test('a full browser storage is said plainly, and the design stays recoverable from the tab', withShot('quota', async (s) => {
   const page = s.page = await openApp(browser, server.url);
   await page.click('[data-action="template-ha"]');

@@ -698,7 +698,13 @@ impl Painter {
 /// Where a label was drawn (its text's position), for moving it along with a dragged link.
 fn label_centre(el: &LabelEl) -> Point {
     let text = el.el.query_selector("text").ok().flatten();
-    let num = |a: &str| text.as_ref().and_then(|t| t.get_attribute(a)).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let num = |a: &str| {
+        text.as_ref()
+            .and_then(|t| t.get_attribute(a))
+            .map(|v| js_sys::Number::parse_float(&v))
+            .filter(|n| n.is_finite())
+            .unwrap_or(0.0)
+    };
     (num("x"), num("y") - 3.5)
 }
 
