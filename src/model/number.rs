@@ -65,9 +65,127 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
     serde_json::from_str::<f64>(&json).ok().filter(|n| n.is_finite())
 }
 
+/// A number written as `{}` writes an `f64` (the shortest digits that read back the same, never
+/// an exponent: `0.1`, `100`, `-0.0000001`), made by zmij, the formatter serde_json writes the
+/// design file's numbers with: the browser's first load carries one float formatter instead of
+/// two (the standard library's brings its own tables). Width and precision flags are not
+/// supported.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Num(pub f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let x = self.0;
+        if !x.is_finite() {
+            return f.write_str(if x.is_nan() {
+                "NaN"
+            } else if x > 0.0 {
+                "inf"
+            } else {
+                "-inf"
+            });
+        }
+        let mut buffer = zmij::Buffer::new();
+        // `1.5`, `-0.0`, `1e-7`, `1.5e+21`: sign, digits with a point, an optional exponent.
+        let text = buffer.format_finite(x);
+        let (negative, text) = match text.strip_prefix('-') {
+            Some(t) => (true, t),
+            None => (false, text),
+        };
+        let (mantissa, exponent) = match text.split_once('e') {
+            Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+            None => (text, 0),
+        };
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits: String = [whole, fraction].concat();
+        // Where the point goes in `digits`, once leading and trailing zeros are gone.
+        let mut point = whole.len() as i32 + exponent;
+        let trimmed = digits.trim_start_matches('0');
+        point -= (digits.len() - trimmed.len()) as i32;
+        let digits = trimmed.trim_end_matches('0');
+        if negative {
+            f.write_str("-")?;
+        }
+        if digits.is_empty() {
+            return f.write_str("0");
+        }
+        if point <= 0 {
+            f.write_str("0.")?;
+            for _ in 0..-point {
+                f.write_str("0")?;
+            }
+            f.write_str(digits)
+        } else if point as usize >= digits.len() {
+            f.write_str(digits)?;
+            for _ in 0..point as usize - digits.len() {
+                f.write_str("0")?;
+            }
+            Ok(())
+        } else {
+            let (a, b) = digits.split_at(point as usize);
+            f.write_str(a)?;
+            f.write_str(".")?;
+            f.write_str(b)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_decimal;
+    use super::{parse_decimal, Num};
+
+    #[test]
+    fn num_writes_what_display_writes() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            0.5,
+            2.5,
+            100.0,
+            1e21,
+            1e22,
+            1e-7,
+            123456789.125,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            4096.0,
+            0.30000000000000004,
+            1.5e300,
+            170.0,
+            -85.0,
+            17.5,
+        ];
+        // Any bit pattern, and the numbers a canvas writes (sums of small binary fractions).
+        values.extend((0..20000).map(|_| f64::from_bits(next())));
+        values.extend((0..20000).map(|_| (next() % 2_000_000) as f64 / 8.0 - 100_000.0));
+        values.extend((0..5000).map(|_| (next() % 1000) as f64 * 0.1));
+        for v in values {
+            let (ours, std) = (Num(v).to_string(), v.to_string());
+            let significant = std.trim_start_matches(['-', '0', '.']).replace('.', "").trim_end_matches('0').len();
+            if significant <= 15 || !v.is_finite() {
+                assert_eq!(ours, std, "{v:e}");
+            } else {
+                // With 16 or 17 digits, two shortest texts may both read back: the formatters may
+                // pick either. Ours reads back the same number, with as many digits.
+                assert_eq!(ours.parse::<f64>().map(f64::to_bits), Ok(v.to_bits()), "{v:e}");
+                assert_eq!(ours.len(), std.len(), "{v:e}");
+            }
+        }
+    }
 
     #[test]
     fn typed_numbers_read_as_the_standard_library_reads_them() {

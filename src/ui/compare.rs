@@ -5,6 +5,7 @@
 //! nodes amber, removed nodes and links as red ghosts. Compare mode only looks: leaving it
 //! changes nothing in the design. An edit made while comparing compares again.
 
+use crate::model::number::Num as N;
 use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
@@ -116,11 +117,13 @@ fn build(doc: Value, old: String, with: String, ignore_layout: bool, now: &Desig
                 let label = n["label"].as_str().unwrap_or(target);
                 ghost_at.insert(target.to_string(), (x, y));
                 ghosts.push_str(&format!(
-                    "<g class=\"ghost-node diff-removed\" data-ghost-id=\"{id}\" transform=\"translate({x},{y})\"><title>Removed: {l} ({id})</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\"></rect><text x=\"0\" y=\"4\" text-anchor=\"middle\">{l}</text></g>",
-                    -HALF_W,
-                    -HALF_H,
-                    2.0 * HALF_W,
-                    2.0 * HALF_H,
+                    "<g class=\"ghost-node diff-removed\" data-ghost-id=\"{id}\" transform=\"translate({},{})\"><title>Removed: {l} ({id})</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\"></rect><text x=\"0\" y=\"4\" text-anchor=\"middle\">{l}</text></g>",
+                    N(x),
+                    N(y),
+                    N(-HALF_W),
+                    N(-HALF_H),
+                    N(2.0 * HALF_W),
+                    N(2.0 * HALF_H),
                     id = xml(target),
                     l = xml(label),
                 ));
@@ -141,8 +144,12 @@ fn build(doc: Value, old: String, with: String, ignore_layout: bool, now: &Desig
                     ghosts.insert_str(
                         0,
                         &format!(
-                            "<line class=\"ghost-link diff-removed\" data-ghost-link=\"{}\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"><title>Removed link {} → {}</title></line>",
+                            "<line class=\"ghost-link diff-removed\" data-ghost-link=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"><title>Removed link {} → {}</title></line>",
                             xml(target),
+                            N(x1),
+                            N(y1),
+                            N(x2),
+                            N(y2),
                             xml(a),
                             xml(b)
                         ),

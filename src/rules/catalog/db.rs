@@ -1,6 +1,7 @@
 //! Databases (DB), sources HA, CFG, ENV.
 
 use super::*;
+use crate::model::number::Num;
 
 /// The rules of this family, in id order.
 pub const RULES: &[Rule] = &[
@@ -69,7 +70,7 @@ fn db_002(c: &Ctx, h: &mut Hits) {
         let instances = c.num(i, "instances");
         let mode = c.str(i, "ha_mode");
         if instances < 2.0 || mode == "none" {
-            h.add([i], format!("{} runs {instances} instance(s) with HA mode {mode}", c.label(i)));
+            h.add([i], format!("{} runs {} instance(s) with HA mode {mode}", c.label(i), Num(instances)));
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Hosts (HOST), sources HA, ENV: per Key Manager node unless said.
 
 use super::*;
+use crate::model::number::Num;
 
 /// The rules of this family, in id order.
 pub const RULES: &[Rule] = &[
@@ -50,12 +51,7 @@ pub const RULES: &[Rule] = &[
 ];
 
 fn gb(mb: i64) -> String {
-    let v = mb as f64 / 1000.0;
-    if v.fract() == 0.0 {
-        format!("{v:.0} GB")
-    } else {
-        format!("{v} GB")
-    }
+    format!("{} GB", Num(mb as f64 / 1000.0))
 }
 
 fn host_001(c: &Ctx, h: &mut Hits) {
@@ -187,7 +183,7 @@ fn host_009(c: &Ctx, h: &mut Hits) {
     if c.kms.iter().all(|&i| Some((c.str(i, "product_version"), c.num(i, "update_level"))) == first) {
         return;
     }
-    let version = |i: usize| format!("{} update {}", c.str(i, "product_version"), c.num(i, "update_level"));
+    let version = |i: usize| format!("{} update {}", c.str(i, "product_version"), Num(c.num(i, "update_level")));
     if let Some(values) = differing(c, version) {
         h.about(c.kms.clone(), "", format!("The Key Manager nodes run different versions: {}", values.join("; ")));
     }
@@ -210,10 +206,11 @@ fn host_011(c: &Ctx, h: &mut Hits) {
             h.add(
                 [i],
                 format!(
-                    "{} uses port offset {offset} (HTTP {}, HTTPS {}) instead of 3",
+                    "{} uses port offset {} (HTTP {}, HTTPS {}) instead of 3",
                     c.label(i),
-                    9763.0 + offset,
-                    9443.0 + offset
+                    Num(offset),
+                    Num(9763.0 + offset),
+                    Num(9443.0 + offset)
                 ),
             );
         }

@@ -10,6 +10,7 @@ use super::camera::Point;
 use crate::export::escape::xml;
 use crate::model::geometry::{wrap_label, HALF_H, HALF_W};
 use crate::model::labels::{Placed, HEIGHT};
+use crate::model::number::Num as N;
 use crate::model::{NodeId, NodeKind};
 
 pub use crate::export::diagram::glyph;
@@ -48,7 +49,7 @@ pub struct NodeLook {
 
 /// The node's `transform` attribute.
 pub fn transform((x, y): Point) -> String {
-    format!("translate({x},{y})")
+    format!("translate({},{})", N(x), N(y))
 }
 
 /// The node's `class` attribute.
@@ -95,16 +96,17 @@ pub fn node_inner(id: &NodeId, look: &NodeLook) -> String {
         "<title>{}</title><desc>{}</desc><rect class=\"node-box\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\"></rect><circle class=\"node-icon\" cx=\"-60\" cy=\"0\" r=\"17\"></circle>",
         xml(&look.label),
         xml(&description(id, look)),
-        -HALF_W,
-        -HALF_H,
-        2.0 * HALF_W,
-        2.0 * HALF_H
+        N(-HALF_W),
+        N(-HALF_H),
+        N(2.0 * HALF_W),
+        N(2.0 * HALF_H)
     );
     if look.detail > NO_TEXT {
         let _ = write!(
             out,
-            "<circle class=\"handle\" data-testid=\"handle\" data-handle=\"{}\" aria-hidden=\"true\" cx=\"{HALF_W}\" cy=\"0\" r=\"7\"><title>Drag to another node to connect</title></circle>",
-            xml(id.as_str())
+            "<circle class=\"handle\" data-testid=\"handle\" data-handle=\"{}\" aria-hidden=\"true\" cx=\"{}\" cy=\"0\" r=\"7\"><title>Drag to another node to connect</title></circle>",
+            xml(id.as_str()),
+            N(HALF_W)
         );
     }
     out
@@ -140,12 +142,12 @@ pub fn node_text_inner(id: &NodeId, look: &NodeLook) -> String {
     if !look.notes.is_empty() {
         // A folded sheet on the box's top left corner (the badge has the top right); its
         // tooltip is the notes.
-        let (x, y) = (-HALF_W - 5.0, -HALF_H - 7.0);
+        let (x, y) = (N(-HALF_W - 5.0), N(-HALF_H - 7.0));
         let _ = write!(
             out,
             "<g class=\"note-marker\" data-testid=\"note-marker\"><title>Notes: {}</title><path d=\"M{x} {y}h9l4 4v9h-13z\"></path><path class=\"fold\" d=\"M{} {y}v4h4\"></path></g>",
             xml(&look.notes),
-            x + 9.0
+            N(-HALF_W + 4.0)
         );
     }
     out
@@ -175,9 +177,9 @@ pub fn badge(id: &NodeId, look: &NodeLook) -> String {
         "<g class=\"{class}\" data-testid=\"badge\" data-badge-of=\"{}\" data-errors=\"{errors}\" data-warnings=\"{warnings}\" aria-hidden=\"true\" transform=\"{}\"><title>{errors} error(s), {warnings} warning(s)</title><circle cx=\"{x}\" cy=\"{}\" r=\"10\"></circle><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" aria-label=\"{count} {what}s\">{count}</text></g>",
         xml(id.as_str()),
         transform(look.pos),
-        -HALF_H,
-        -HALF_H + 4.0,
-        x = HALF_W - 10.0,
+        N(-HALF_H),
+        N(-HALF_H + 4.0),
+        x = N(HALF_W - 10.0),
     )
 }
 
@@ -205,7 +207,7 @@ pub fn node(id: &NodeId, look: &NodeLook) -> String {
 pub fn path(route: &[Point]) -> String {
     let mut d = String::with_capacity(route.len() * 14);
     for (i, (x, y)) in route.iter().enumerate() {
-        let _ = write!(d, "{}{x} {y}", if i == 0 { "M" } else { " L" });
+        let _ = write!(d, "{}{} {}", if i == 0 { "M" } else { " L" }, N(*x), N(*y));
     }
     d
 }
@@ -234,15 +236,17 @@ pub fn link_class(state: u8) -> &'static str {
 /// focus. `ends` gives the link's two ends for the first of its links (the label's hook);
 /// `all` the texts of every link it holds, each with its ends.
 pub fn label(p: &Placed, ends: (&NodeId, &NodeId), all: &[String]) -> String {
-    let (x, y) = p.at;
+    let (x0, y0) = p.at;
+    let x = N(x0);
     let hook = format!("{}~{}", xml(ends.0.as_str()), xml(ends.1.as_str()));
     let back = format!(
-        "<rect class=\"label-back\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{HEIGHT}\" rx=\"3\"></rect><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-        x - p.w / 2.0,
-        y - HEIGHT / 2.0,
-        p.w,
-        y + 3.5,
-        xml(&p.shown())
+        "<rect class=\"label-back\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{h}\" rx=\"3\"></rect><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+        N(x0 - p.w / 2.0),
+        N(y0 - HEIGHT / 2.0),
+        N(p.w),
+        N(y0 + 3.5),
+        xml(&p.shown()),
+        h = N(HEIGHT),
     );
     if all.len() < 2 {
         return format!("<g class=\"link-label\" data-link-label=\"{hook}\">{back}</g>");
@@ -250,18 +254,19 @@ pub fn label(p: &Placed, ends: (&NodeId, &NodeId), all: &[String]) -> String {
     let list = all.join("\n");
     let mut more = String::new();
     let widest = all.iter().map(|t| crate::model::labels::width(t)).fold(0.0, f64::max);
+    let (left, widest) = (N(x0 - widest / 2.0), N(widest));
     let _ = write!(
         more,
         "<g class=\"more\"><rect class=\"label-back\" x=\"{}\" y=\"{}\" width=\"{widest}\" height=\"{}\" rx=\"3\"></rect>",
-        x - widest / 2.0,
-        y + HEIGHT / 2.0 + 2.0,
-        HEIGHT * all.len() as f64
+        left,
+        N(y0 + HEIGHT / 2.0 + 2.0),
+        N(HEIGHT * all.len() as f64)
     );
     for (i, t) in all.iter().enumerate() {
         let _ = write!(
             more,
             "<text x=\"{x}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            y + HEIGHT / 2.0 + 12.5 + HEIGHT * i as f64,
+            N(y0 + HEIGHT / 2.0 + 12.5 + HEIGHT * i as f64),
             xml(t)
         );
     }
@@ -277,12 +282,12 @@ pub fn label(p: &Placed, ends: (&NodeId, &NodeId), all: &[String]) -> String {
 pub fn zone_inner(r: &crate::model::geometry::Rect, name: &str) -> String {
     format!(
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\"></rect><text x=\"{}\" y=\"{}\">{}</text>",
-        r.x0,
-        r.y0,
-        r.width(),
-        r.height(),
-        r.x0 + 12.0,
-        r.y0 + 17.0,
+        N(r.x0),
+        N(r.y0),
+        N(r.width()),
+        N(r.height()),
+        N(r.x0 + 12.0),
+        N(r.y0 + 17.0),
         xml(name)
     )
 }
@@ -308,11 +313,13 @@ pub fn frame_box(kms: impl Iterator<Item = Point>) -> Option<(f64, f64, f64, f64
 /// What is inside the cluster frame's group: the box and the domain.
 pub fn frame_inner((x0, y0, x1, y1): (f64, f64, f64, f64), domain: &str) -> String {
     format!(
-        "<rect x=\"{x0}\" y=\"{y0}\" width=\"{}\" height=\"{}\" rx=\"14\"></rect><text x=\"{}\" y=\"{}\" text-anchor=\"end\">cluster {}</text>",
-        x1 - x0,
-        y1 - y0,
-        x1 - 6.0,
-        y0 - 6.0,
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"14\"></rect><text x=\"{}\" y=\"{}\" text-anchor=\"end\">cluster {}</text>",
+        N(x0),
+        N(y0),
+        N(x1 - x0),
+        N(y1 - y0),
+        N(x1 - 6.0),
+        N(y0 - 6.0),
         xml(domain)
     )
 }

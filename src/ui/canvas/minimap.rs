@@ -3,6 +3,7 @@
 //! than the view. The nodes are drawn on a 2D canvas when the design changes; the outline is a
 //! box of its own, so panning redraws nothing.
 
+use crate::model::number::Num as N;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -79,7 +80,7 @@ pub fn Minimap(editor: Editor, pointer: Pointer) -> impl IntoView {
         let clamp = |v: f64, hi: f64| v.clamp(0.0, hi);
         let (x0, y0) = (clamp((view.x0 - origin.0) * s, W), clamp((view.y0 - origin.1) * s, H));
         let (x1, y1) = (clamp((view.x1 - origin.0) * s, W), clamp((view.y1 - origin.1) * s, H));
-        format!("left:{x0}px;top:{y0}px;width:{}px;height:{}px", x1 - x0, y1 - y0)
+        format!("left:{}px;top:{}px;width:{}px;height:{}px", N(x0), N(y0), N(x1 - x0), N(y1 - y0))
     };
     // A press (and a drag) on the minimap centres the view on that point.
     let dragging = StoredValue::new(false);
@@ -118,7 +119,7 @@ pub fn Minimap(editor: Editor, pointer: Pointer) -> impl IntoView {
             on:pointerup=move |_| dragging.set_value(false)
             on:pointercancel=move |_| dragging.set_value(false)
         >
-            <canvas node_ref=canvas width=W height=H></canvas>
+            <canvas node_ref=canvas width=W as u32 height=H as u32></canvas>
             <div class="minimap-view" style=outline></div>
         </div>
     }

@@ -3,29 +3,35 @@
 //! its one preview signal. Nothing here is cleared by hand: when the machine is idle, its
 //! preview is empty and so is the overlay.
 
+use crate::model::number::Num as N;
 use leptos::prelude::*;
 
 use super::tool::Preview;
 use crate::ui::state::{NODE_HALF_H, NODE_HALF_W};
+
+/// A coordinate as an attribute's text.
+fn n(v: f64) -> String {
+    N(v).to_string()
+}
 
 /// The overlay layer (world coordinates, inside the scene's transform).
 #[component]
 pub fn Overlay(preview: RwSignal<Preview>) -> impl IntoView {
     let ghost = move || {
         preview.with(|p| p.ghost_link).map(|((x1, y1), (x2, y2))| {
-            view! { <line class="ghost-link" x1=x1 y1=y1 x2=x2 y2=y2></line> }
+            view! { <line class="ghost-link" x1=n(x1) y1=n(y1) x2=n(x2) y2=n(y2)></line> }
         })
     };
     let band = move || {
         preview.with(|p| p.band).map(|((x1, y1), (x2, y2))| {
-            view! { <rect class="band" data-testid="band" x=x1.min(x2) y=y1.min(y2) width=(x2 - x1).abs() height=(y2 - y1).abs()></rect> }
+            view! { <rect class="band" data-testid="band" x=n(x1.min(x2)) y=n(y1.min(y2)) width=n((x2 - x1).abs()) height=n((y2 - y1).abs())></rect> }
         })
     };
     let drop = move || {
         preview.with(|p| p.drop).map(|(kind, (x, y))| {
             view! {
-                <g class="drop-ghost" data-testid="drop-ghost" transform=format!("translate({x},{y})")>
-                    <rect x=-NODE_HALF_W y=-NODE_HALF_H width=2.0 * NODE_HALF_W height=2.0 * NODE_HALF_H rx="8"></rect>
+                <g class="drop-ghost" data-testid="drop-ghost" transform=format!("translate({},{})", N(x), N(y))>
+                    <rect x=n(-NODE_HALF_W) y=n(-NODE_HALF_H) width=n(2.0 * NODE_HALF_W) height=n(2.0 * NODE_HALF_H) rx="8"></rect>
                     <text x="0" y="5" text-anchor="middle">{kind.title()}</text>
                 </g>
             }
@@ -38,7 +44,7 @@ pub fn Overlay(preview: RwSignal<Preview>) -> impl IntoView {
                 .map(|g| {
                     let (x1, y1, x2, y2) =
                         if g.vertical { (g.at, g.span.0, g.at, g.span.1) } else { (g.span.0, g.at, g.span.1, g.at) };
-                    view! { <line class="guide" data-testid="guide" data-axis=if g.vertical { "x" } else { "y" } x1=x1 y1=y1 x2=x2 y2=y2></line> }
+                    view! { <line class="guide" data-testid="guide" data-axis=if g.vertical { "x" } else { "y" } x1=n(x1) y1=n(y1) x2=n(x2) y2=n(y2)></line> }
                 })
                 .collect_view()
         })

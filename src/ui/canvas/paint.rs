@@ -14,6 +14,7 @@
 //! hooks (`data-node-id`, `data-link`, …), focus and the accessible names stay on them. They
 //! go back where they were, in order, before the gesture's command lands.
 
+use crate::model::number::Num as N;
 use std::collections::{HashMap, HashSet};
 
 use wasm_bindgen::JsCast;
@@ -581,7 +582,7 @@ impl Painter {
                 set(
                     &el.el,
                     "transform",
-                    &format!("translate({},{})", mid.0 - label_centre(el).0, mid.1 - label_centre(el).1),
+                    &format!("translate({},{})", N(mid.0 - label_centre(el).0), N(mid.1 - label_centre(el).1)),
                 );
             }
             if let Some(slot) = self.routes.get_mut(i) {

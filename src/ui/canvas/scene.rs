@@ -4,6 +4,7 @@
 //! (`data-node-id`, `data-handle`, `data-link`); while a gesture is under way only the moving
 //! nodes are redrawn, and its command lands when the pointer is released.
 
+use crate::model::number::Num as N;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
@@ -432,7 +433,7 @@ pub fn Canvas(
     });
     let transform = move || {
         let v = painted.get();
-        format!("translate({},{}) scale({})", v.tx, v.ty, v.scale)
+        format!("translate({},{}) scale({})", N(v.tx), N(v.ty), N(v.scale))
     };
     let layers_transform = move || {
         let (v, p) = (editor.view.get(), painted.get());
@@ -440,12 +441,12 @@ pub fn Canvas(
             return "none".to_string();
         }
         let k = v.scale / p.scale;
-        format!("translate({}px,{}px) scale({k})", v.tx - k * p.tx, v.ty - k * p.ty)
+        format!("translate({}px,{}px) scale({})", N(v.tx - k * p.tx), N(v.ty - k * p.ty), N(k))
     };
     let grid = move || {
         let v = editor.view.get();
         let size = 20.0 * v.scale;
-        (format!("{size}px {size}px"), format!("{}px {}px", v.tx.rem_euclid(size), v.ty.rem_euclid(size)))
+        (format!("{0}px {0}px", N(size)), format!("{}px {}px", N(v.tx.rem_euclid(size)), N(v.ty.rem_euclid(size))))
     };
     let detail = Memo::new(move |_| {
         let scale = painted.get().scale;
