@@ -134,15 +134,19 @@ impl std::fmt::Display for Num {
 mod tests {
     use super::{parse_decimal, Num};
 
-    #[test]
-    fn num_writes_what_display_writes() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
+    /// A small deterministic generator for the sampled cases.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
             seed
-        };
+        }
+    }
+
+    #[test]
+    fn num_writes_what_display_writes() {
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         let mut values = vec![
             0.0,
             -0.0,
@@ -230,19 +234,13 @@ mod tests {
     #[test]
     fn short_decimals_agree_with_the_standard_library_to_the_bit() {
         // Up to 15 significant digits and small exponents, the two readers give the same f64.
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         for _ in 0..5000 {
             let digits = (next() % 15 + 1) as usize;
             let mut text: String = (0..digits).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
             let point = (next() % (digits as u64 + 1)) as usize;
             text.insert(point, '.');
-            if next() % 3 == 0 {
+            if next().is_multiple_of(3) {
                 text.push_str(&format!("e{}", (next() % 21) as i64 - 10));
             }
             let std: f64 = text.parse().unwrap_or(f64::NAN);

@@ -241,15 +241,22 @@ impl Writer {
         }
     }
 
-    fn text(&mut self, target: Target, label: &str, unit: &str, placeholder: String, help: &str) {
-        let id = target.field_id();
+    /// A field's box and the start of its label (the caller closes the label).
+    fn open(&mut self, class: &str, id: &str, label: &str) {
         self.push(&[
-            r#"<div class="field"><label for=""#,
-            &id,
+            r#"<div class=""#,
+            class,
+            r#""><label for=""#,
+            id,
             r#""><span class="field-name">"#,
             &esc(label),
             "</span>",
         ]);
+    }
+
+    fn text(&mut self, target: Target, label: &str, unit: &str, placeholder: String, help: &str) {
+        let id = target.field_id();
+        self.open("field", &id, label);
         if !unit.is_empty() {
             self.push(&[r#"<span class="unit">"#, &esc(unit), "</span>"]);
         }
@@ -271,12 +278,9 @@ impl Writer {
 
     fn notes(&mut self, target: Target, label: &str, help: &str) {
         let id = target.field_id();
+        self.open("field notes", &id, label);
         self.push(&[
-            r#"<div class="field notes"><label for=""#,
-            &id,
-            r#""><span class="field-name">"#,
-            label,
-            r#"</span></label><textarea id=""#,
+            r#"</label><textarea id=""#,
             &id,
             r#"" name=""#,
             target.name(),
@@ -291,17 +295,8 @@ impl Writer {
 
     fn select(&mut self, d: &Design, target: Target, label: &str, options: &[(String, String)]) {
         let id = target.field_id();
-        self.push(&[
-            r#"<div class="field"><label for=""#,
-            &id,
-            r#""><span class="field-name">"#,
-            &esc(label),
-            r#"</span></label><select id=""#,
-            &id,
-            r#"" name=""#,
-            target.name(),
-            r#"">"#,
-        ]);
+        self.open("field", &id, label);
+        self.push(&[r#"</label><select id=""#, &id, r#"" name=""#, target.name(), r#"">"#]);
         if target.mixed(d) {
             self.push(&[r#"<option value=""#, MIXED, r#"" disabled>mixed values</option>"#]);
         }
