@@ -213,6 +213,10 @@ struct Edit {
     error: Option<String>,
     /// The field as a person names it ("ip of KM 1 (km-1)"), for share and export refusals.
     what: String,
+    /// The text differs from what the design holds (or is invalid). A text that only reads as
+    /// the stored value (`8.` for 8) stays as typed while the user types, and gives way to the
+    /// stored value at the next change of the design.
+    dirty: bool,
 }
 
 /// The form drawn now, and what the user has typed into it.
@@ -594,8 +598,9 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
             });
         }
         form.update_value(|f| {
-            // Edits of fields that are gone go with them.
-            f.edits.retain(|id, _| w.fields.iter().any(|x| &x.id == id));
+            // Edits of fields that are gone go with them; a text that reads as the stored value
+            // gives way to it.
+            f.edits.retain(|id, e| e.dirty && w.fields.iter().any(|x| &x.id == id));
             f.fields = w.fields;
         });
         form.with_value(|f| editor.design.with_value(|d| set_values(f, d)));
@@ -630,17 +635,13 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
                 let dirty = problem.is_some() || f.target.normalize(&text).as_deref() != Some(stored.as_str());
                 let what = f.target.describe(&editor);
                 form.update_value(|s| {
-                    if dirty {
-                        s.edits.insert(f.id.clone(), Edit { text, error: problem, what });
-                    } else {
-                        s.edits.remove(&f.id);
-                    }
+                    s.edits.insert(f.id.clone(), Edit { text, error: problem, what, dirty });
                 });
             }
             Kind::Notes => {
                 let what = f.target.describe(&editor);
                 form.update_value(|s| {
-                    s.edits.insert(f.id.clone(), Edit { text, error: None, what });
+                    s.edits.insert(f.id.clone(), Edit { text, error: None, what, dirty: true });
                 });
             }
             _ => return,
@@ -661,7 +662,7 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
                         if let Err(e) = editor.try_execute(cmd) {
                             let what = f.target.describe(&editor);
                             form.update_value(|s| {
-                                s.edits.insert(f.id.clone(), Edit { text, error: Some(e), what });
+                                s.edits.insert(f.id.clone(), Edit { text, error: Some(e), what, dirty: true });
                             });
                         }
                     }
@@ -669,7 +670,7 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
                 Err(e) => {
                     let what = f.target.describe(&editor);
                     form.update_value(|s| {
-                        s.edits.insert(f.id.clone(), Edit { text, error: Some(e), what });
+                        s.edits.insert(f.id.clone(), Edit { text, error: Some(e), what, dirty: true });
                     });
                 }
             },

@@ -458,6 +458,25 @@ test('Tab goes from field to field, storing each; a change that redraws the form
   await page.context().close();
 }));
 
+test('typing keeps every keystroke, also a text that reads as the stored value on the way (8. to 8.5)', withShot('field-typing', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  await page.click('[data-node-id="km-1"] .node-box');
+  const mem = page.locator('[data-testid="inspector"] [name="memory_gb"]');
+  assert.equal(await mem.inputValue(), '8');
+  await mem.fill('');
+  await mem.pressSequentially('8.5');
+  assert.equal(await mem.inputValue(), '8.5');
+  await mem.press('Enter');
+  assert.equal(node(await design(page), 'km-1').props.memory_gb, 8.5);
+  // A text that only reads as the stored value stores nothing and shows the stored form.
+  await mem.fill('08.50');
+  await mem.press('Enter');
+  assert.equal(await mem.inputValue(), '8.5');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
+
 test('a full browser storage is said plainly, and the design stays recoverable from the tab', withShot('quota', async (s) => {
   const page = s.page = await openApp(browser, server.url);
   await page.click('[data-action="template-ha"]');
