@@ -4,9 +4,10 @@
 //!
 //! The form is written as markup, as the canvas's painter writes the nodes, and its events are
 //! handled once on the panel (by the control's `id`, `name` or `data-action`): one reactive
-//! effect instead of a component per field. The markup is replaced only when the form's shape
-//! changes (another selection, a zone, a link or a waiver more or less); values, placeholders
-//! and marks are set on the controls in place, so that a commit never takes the focus away.
+//! effect instead of a component per field. The markup of a part of the form (the design's
+//! fields, its zones, its waivers) is replaced only when that part's shape changes (another
+//! selection, a zone renamed, a link or a waiver more or less); values, placeholders and marks
+//! are set on the controls in place, so that a commit never takes the focus away.
 
 use std::collections::HashMap;
 
@@ -222,11 +223,14 @@ struct Edit {
 /// The form drawn now, and what the user has typed into it.
 #[derive(Default)]
 struct Form {
-    markup: String,
+    /// The markup of each part of the form (the design's fields, its zones, its waivers), as drawn.
+    parts: Vec<String>,
     fields: Vec<Field>,
     edits: HashMap<String, Edit>,
     /// The node chosen in "link to".
     link_choice: String,
+    /// The selection the form was drawn for: typed text belongs to it, and goes with it.
+    drawn_for: Option<Vec<NodeId>>,
 }
 
 /// A choice's value that stands for "the selected nodes differ" (no real value looks like it).
@@ -236,9 +240,16 @@ const MIXED: &str = "(mixed)";
 struct Writer {
     html: String,
     fields: Vec<Field>,
+    parts: Vec<String>,
 }
 
 impl Writer {
+    /// Ends a part of the form: a part whose markup changes is drawn again alone, so that a
+    /// renamed zone does not redraw (and close) the product's choice above it.
+    fn part(&mut self) {
+        self.parts.push(std::mem::take(&mut self.html));
+    }
+
     fn push(&mut self, parts: &[&str]) {
         for p in parts {
             self.html.push_str(p);
@@ -462,7 +473,9 @@ fn design_form(w: &mut Writer, d: &Design) {
     w.text(Target::Domain, "cluster domain", "", "wso2.ob.km.domain".into(), "Hazelcast clustering domain");
     w.select(d, Target::Scheme, "membership scheme", &schemes);
     w.push(&[r#"<p class="hint">"#, &format!("{} nodes, {} links", d.nodes.len(), d.links.len()), "</p>"]);
+    w.part();
     zones_part(w, d);
+    w.part();
     waivers_part(w, d);
 }
 
@@ -571,7 +584,7 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
         let Some(el) = aside.get_untracked() else { return };
         let el: web_sys::Element = el.unchecked_into();
         let ids = editor.selected.get_untracked();
-        let mut w = Writer { html: String::new(), fields: Vec::new() };
+        let mut w = Writer { html: String::new(), fields: Vec::new(), parts: Vec::new() };
         editor.design.with_value(|d| {
             if !settled.get_untracked() {
                 w.html.push_str("<h2>Design</h2>");
@@ -581,7 +594,21 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
                 node_form(&mut w, d, &ids);
             }
         });
-        if form.with_value(|f| f.markup != w.html) {
+        // Text typed for other nodes is not carried to these (the fields' ids do not name nodes).
+        form.update_value(|f| {
+            if f.drawn_for.as_ref() != Some(&ids) {
+                f.edits.clear();
+                f.drawn_for = Some(ids.clone());
+            }
+        });
+        w.part();
+        let changed: Vec<usize> = form.with_value(|f| {
+            if f.parts.len() != w.parts.len() {
+                return vec![usize::MAX];
+            }
+            (0..w.parts.len()).filter(|&i| f.parts[i] != w.parts[i]).collect()
+        });
+        if !changed.is_empty() {
             // A control's change (leaving it with Tab, say) comes while the browser moves the
             // focus: the form is replaced once the focus has landed, and keeps it there.
             if changing.get_value() {
@@ -590,11 +617,23 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
             // Removing the focused control makes the browser send it a last `change` at once:
             // that event belongs to the form being replaced, and is not handled.
             replacing.set_value(true);
-            replace_keeping_focus(&el, &w.html);
+            if changed == [usize::MAX] {
+                let whole: String = w.parts.iter().map(|p| format!(r#"<div class="part">{p}</div>"#)).collect();
+                replace_keeping_focus(&el, &whole);
+            } else {
+                let children = el.children();
+                for &i in &changed {
+                    if let Some(part) = children.item(i as u32) {
+                        replace_keeping_focus(&part, &w.parts[i]);
+                    }
+                }
+            }
             replacing.set_value(false);
             form.update_value(|f| {
-                f.markup = std::mem::take(&mut w.html);
+                f.parts = std::mem::take(&mut w.parts);
                 f.link_choice.clear();
+                // A zone's field is known by its place in the list, which a new shape may change.
+                f.edits.retain(|id, _| !id.starts_with("field-zone-name-"));
             });
         }
         form.update_value(|f| {

@@ -477,6 +477,40 @@ test('typing keeps every keystroke, also a text that reads as the stored value o
   await page.context().close();
 }));
 
+test("text typed into a node's field stays with that node: selecting another node shows its own values", withShot('field-per-node', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  await page.click('[data-node-id="km-1"] .node-box');
+  const mem = page.locator('[data-testid="inspector"] [name="memory_gb"]');
+  await mem.fill('lots');
+  await page.click('[data-node-id="km-2"] .node-box');
+  await page.waitForSelector('[data-testid="inspector"] h2 >> text=km-2');
+  assert.equal(await mem.inputValue(), String(node(await design(page), 'km-2').props.memory_gb ?? ''));
+  assert.equal(await mem.getAttribute('aria-invalid'), 'false');
+  // Nothing invalid is left: sharing goes ahead.
+  await page.click('[data-action="share"]');
+  await page.waitForSelector('[data-testid="share-url"]');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
+
+test('renaming a zone redraws the zones only: the choice clicked to leave the field stays the same element', withShot('zone-part', async (s) => {
+  const page = s.page = await openApp(browser, server.url);
+  await page.click('[data-action="template-ha"]');
+  const c = await canvas(page).boundingBox();
+  await page.mouse.click(c.x + 10, c.y + c.height - 10);
+  const inspector = page.locator('[data-testid="inspector"]');
+  await page.evaluate(() => { document.querySelector('#field-product').dataset.kept = 'yes'; });
+  const first = inspector.locator('#field-zone-name-0');
+  const renamed = `${await first.inputValue()}-renamed`;
+  await first.fill(renamed);
+  await inspector.locator('#field-product').click();
+  await page.waitForFunction((name) => [...document.querySelectorAll('[data-testid="inspector"] label')].some((l) => l.textContent === `zone ${name}`), renamed);
+  assert.equal(await page.evaluate(() => document.querySelector('#field-product').dataset.kept), 'yes');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+}));
+
 test('a full browser storage is said plainly, and the design stays recoverable from the tab', withShot('quota', async (s) => {
   const page = s.page = await openApp(browser, server.url);
   await page.click('[data-action="template-ha"]');
