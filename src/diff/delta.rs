@@ -194,13 +194,7 @@ pub fn nftables(
         let rules = nft_rules(f);
         if rules.is_empty() {
             out.push_str(&missing_ip_warning(f, ""));
-            out.push_str(&format!(
-                "# insert rule inet obkm input <SOURCE-IP-OF-{}> {} dport {} accept comment {}\n",
-                f.source,
-                f.protocol,
-                f.port,
-                crate::export::escape::quoted_label(&f.id, 120)
-            ));
+            out.push_str(&format!("# insert rule inet obkm input {}\n", crate::export::firewall::nft_placeholder(f)));
         }
         for rule in rules.iter().rev() {
             out.push_str(&format!("insert rule inet obkm input {rule}\n"));

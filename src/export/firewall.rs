@@ -228,18 +228,17 @@ pub fn nft_rules(f: &Flow) -> Vec<String> {
     out
 }
 
+/// An nftables rule for a flow whose source has no IP, with a placeholder for it (written
+/// commented out).
+pub fn nft_placeholder(f: &Flow) -> String {
+    format!("<SOURCE-IP-OF-{}> {} dport {} accept comment {}", f.source, f.protocol, f.port, quoted_label(&f.id, 120))
+}
+
 /// The lines that admit one flow in an nftables file: the rules, or, when the source has no
 /// IP, a warning and the rule commented out.
 pub fn nft_rule_line(f: &Flow, indent: &str) -> String {
     match nft_rules(f).as_slice() {
-        [] => format!(
-            "{}{indent}# <SOURCE-IP-OF-{}> {} dport {} accept comment {}\n",
-            missing_ip_warning(f, indent),
-            f.source,
-            f.protocol,
-            f.port,
-            quoted_label(&f.id, 120)
-        ),
+        [] => format!("{}{indent}# {}\n", missing_ip_warning(f, indent), nft_placeholder(f)),
         rules => rules.iter().map(|r| format!("{indent}{r}\n")).collect(),
     }
 }
@@ -315,16 +314,14 @@ pub fn iptables(design: &Design, flows: &[Flow], node: &str, stamp: &Stamp) -> S
             }
         }
         if rules.is_empty() {
-            {
-                out.push_str(&missing_ip_warning(f, ""));
-                out.push_str(&format!(
-                    "# -A OBKM-INPUT -s <SOURCE-IP-OF-{}> -p {1} -m {1} --dport {2} -m comment --comment {3} -j ACCEPT\n",
-                    f.source,
-                    f.protocol,
-                    f.port,
-                    quoted_label(&f.id, 120)
-                ));
-            }
+            out.push_str(&missing_ip_warning(f, ""));
+            out.push_str(&format!(
+                "# -A OBKM-INPUT -s <SOURCE-IP-OF-{}> -p {1} -m {1} --dport {2} -m comment --comment {3} -j ACCEPT\n",
+                f.source,
+                f.protocol,
+                f.port,
+                quoted_label(&f.id, 120)
+            ));
         }
     }
     for proto in ["tcp", "udp"] {

@@ -85,6 +85,10 @@ impl std::fmt::Display for Num {
                 "-inf"
             });
         }
+        // Whole numbers (most coordinates: positions snap to a grid) need no float formatting.
+        if x.fract() == 0.0 && x.abs() < 1e15 && !(x == 0.0 && x.is_sign_negative()) {
+            return write!(f, "{}", x as i64);
+        }
         let mut buffer = zmij::Buffer::new();
         // `1.5`, `-0.0`, `1e-7`, `1.5e+21`: sign, digits with a point, an optional exponent.
         let text = buffer.format_finite(x);

@@ -227,8 +227,6 @@ struct Form {
     parts: Vec<String>,
     fields: Vec<Field>,
     edits: HashMap<String, Edit>,
-    /// The node chosen in "link to".
-    link_choice: String,
     /// The selection the form was drawn for: typed text belongs to it, and goes with it.
     drawn_for: Option<Vec<NodeId>>,
 }
@@ -579,6 +577,11 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
     let form = StoredValue::new_local(Form::default());
     let replacing = StoredValue::new_local(false);
     let changing = StoredValue::new_local(false);
+    // Sets every control to the design and the typed text, and the invalid fields' list with them.
+    let refresh = move || {
+        form.with_value(|f| editor.design.with_value(|d| set_values(f, d)));
+        sync_invalid(editor, form);
+    };
     // Draws the form for the selection (or the design), then sets every control's value.
     let draw = move || {
         let Some(el) = aside.get_untracked() else { return };
@@ -631,7 +634,6 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
             replacing.set_value(false);
             form.update_value(|f| {
                 f.parts = std::mem::take(&mut w.parts);
-                f.link_choice.clear();
                 // A zone's field is known by its place in the list, which a new shape may change.
                 f.edits.retain(|id, _| !id.starts_with("field-zone-name-"));
             });
@@ -642,8 +644,7 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
             f.edits.retain(|id, e| e.dirty && w.fields.iter().any(|x| &x.id == id));
             f.fields = w.fields;
         });
-        form.with_value(|f| editor.design.with_value(|d| set_values(f, d)));
-        sync_invalid(editor, form);
+        refresh();
     };
     Effect::new(move |_| {
         editor.rev.track();
@@ -685,8 +686,7 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
             }
             _ => return,
         }
-        form.with_value(|s| editor.design.with_value(|d| set_values(s, d)));
-        sync_invalid(editor, form);
+        refresh();
     };
     // Stores the field's text as one undo step; an invalid text stays visible and marked.
     let commit = move |f: &Field, text: String| {
@@ -751,9 +751,10 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
         }
         match (c.name.as_str(), c.index) {
             ("link-to", _) => {
-                let v = c.el.value();
-                form.update_value(|s| s.link_choice = v);
-                form.with_value(|s| editor.design.with_value(|d| set_values(s, d)));
+                // "Link" waits for a node to be chosen (the choice lives in the select itself).
+                if let Some(button) = c.el.next_element_sibling() {
+                    let _ = button.toggle_attribute_with_force("disabled", c.el.value().is_empty());
+                }
             }
             ("waiver-reason", Some(i)) => {
                 let v = c.el.value();
@@ -793,8 +794,7 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
                 form.update_value(|s| {
                     s.edits.remove(&f.id);
                 });
-                form.with_value(|s| editor.design.with_value(|d| set_values(s, d)));
-                sync_invalid(editor, form);
+                refresh();
             }
             _ => {}
         }
@@ -817,7 +817,9 @@ pub fn Inspector(editor: Editor, settled: RwSignal<bool>) -> impl IntoView {
             ("link", _) => {
                 let (Some(from), Some(to)) = (
                     editor.selected.with_untracked(|s| s.first().cloned()),
-                    NodeId::parse(&form.with_value(|s| s.link_choice.clone())),
+                    button
+                        .previous_element_sibling()
+                        .and_then(|s| NodeId::parse(&s.unchecked_into::<web_sys::HtmlInputElement>().value())),
                 ) else {
                     return;
                 };
@@ -912,15 +914,6 @@ fn set_values(form: &Form, d: &Design) {
                     b.set_indeterminate(some > 0 && some < lists.len());
                 }
             }
-        }
-    }
-    if let Some(choice) = by_id("field-link-to") {
-        let input: web_sys::HtmlInputElement = choice.unchecked_into();
-        if input.value() != form.link_choice {
-            input.set_value(&form.link_choice);
-        }
-        if let Ok(Some(button)) = doc.query_selector("[data-testid=\"inspector\"] [data-action=\"link\"]") {
-            let _ = button.toggle_attribute_with_force("disabled", form.link_choice.is_empty());
         }
     }
 }
